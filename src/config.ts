@@ -1,0 +1,133 @@
+// Environment variables and command-line flags → one validated Config. Flags win over the environment.
+import { parseArgs } from 'node:util';
+import { StartupError } from './errors.js';
+import { domainProblem, type FloatDomain, type IntDomain } from './random/domain.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  sequenceFile: string;
+  randomInt: IntDomain;
+  randomFloat: FloatDomain;
+  token: string | undefined;
+  logLevel: string;
+  maxSequences: number;
+  databaseUrl: string | undefined;
+  recover: 'salvage' | undefined;
+  idempotencyMax: number;
+  idempotencyTtlMs: number;
+}
+
+interface Setting {
+  env: string;
+  flag: string;
+  default: string | undefined;
+  help: string;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { env: 'PORT', flag: 'port', default: '5000', help: 'TCP port to listen on (0 picks a free one)' },
+  { env: 'HOST', flag: 'host', default: '0.0.0.0', help: 'address to listen on' },
+  { env: 'SEQUENCE_FILE', flag: 'sequence-file', default: './sequences.json', help: 'state file; its replica is <file>.replica' },
+  { env: 'RANDOM_INT_MIN', flag: 'random-int-min', default: '0', help: 'smallest random int' },
+  { env: 'RANDOM_INT_MAX', flag: 'random-int-max', default: String(Number.MAX_SAFE_INTEGER), help: 'largest random int' },
+  { env: 'RANDOM_FLOAT_MIN', flag: 'random-float-min', default: '0', help: 'smallest random float (inclusive)' },
+  { env: 'RANDOM_FLOAT_MAX', flag: 'random-float-max', default: '10000', help: 'random floats stay below this' },
+  { env: 'RANDOM_FLOAT_DECIMALS', flag: 'random-float-decimals', default: '4', help: 'fraction digits of random floats (1-15)' },
+  { env: 'TOKEN', flag: 'token', default: undefined, help: 'require Authorization: Bearer <token> on every route but /healthz' },
+  { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+  { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '100000', help: 'past this many sequences, new ids get 507' },
+  { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
+  { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
+  { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },
+];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A one-line description of every setting, for --help. */
+export function settingsHelp(): string {
+  return SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(22)} ${s.help}${s.default === undefined ? '' : ` (default ${s.default})`}`).join('\n');
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new StartupError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new StartupError(`${name} must be between ${min} and ${max}, got ${raw}`);
+  return n;
+}
+
+function decimal(name: string, raw: string): number {
+  if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new StartupError(`${name} must be a decimal number, got "${raw}"`);
+  return Number(raw.trim());
+}
+
+/** Reads settings from flags (argv without node and script) over the environment; throws StartupError naming the setting. */
+export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): Config {
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  const raw = (s: Setting): string | undefined => {
+    const f = flags[s.flag];
+    if (typeof f === 'string') return f;
+    const e = env[s.env];
+    return e !== undefined && e !== '' ? e : s.default;
+  };
+  const get = (envName: string): string | undefined => raw(SETTINGS.find((s) => s.env === envName)!);
+  const req = (envName: string): string => get(envName)!;
+  const label = (envName: string): string => `${envName} (--${SETTINGS.find((s) => s.env === envName)!.flag})`;
+
+  const logLevel = req('LOG_LEVEL').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new StartupError(`${label('LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const randomInt: IntDomain = {
+    type: 'int',
+    min: integer(label('RANDOM_INT_MIN'), req('RANDOM_INT_MIN'), -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    max: integer(label('RANDOM_INT_MAX'), req('RANDOM_INT_MAX'), -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  };
+  const intProblem = domainProblem(randomInt);
+  if (intProblem) throw new StartupError(`RANDOM_INT_MIN/RANDOM_INT_MAX: ${intProblem}`);
+
+  const decimals = integer(label('RANDOM_FLOAT_DECIMALS'), req('RANDOM_FLOAT_DECIMALS'), 1, 15);
+  const randomFloat: FloatDomain = {
+    type: 'float',
+    min: decimal(label('RANDOM_FLOAT_MIN'), req('RANDOM_FLOAT_MIN')),
+    max: decimal(label('RANDOM_FLOAT_MAX'), req('RANDOM_FLOAT_MAX')),
+    decimals,
+  };
+  const floatProblem = domainProblem(randomFloat);
+  if (floatProblem) throw new StartupError(`RANDOM_FLOAT_MIN/RANDOM_FLOAT_MAX/RANDOM_FLOAT_DECIMALS: ${floatProblem}`);
+
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new StartupError(`${label('DATABASE_URL')} must be a postgres:// URL`);
+
+  const recover = get('RECOVER');
+  if (recover !== undefined && recover !== 'salvage') throw new StartupError(`${label('RECOVER')} accepts only "salvage", got "${recover}"`);
+
+  const token = get('TOKEN');
+  const sequenceFile = req('SEQUENCE_FILE');
+  if (sequenceFile.trim() === '') throw new StartupError(`${label('SEQUENCE_FILE')} must not be empty`);
+
+  return {
+    port: integer(label('PORT'), req('PORT'), 0, 65535),
+    host: req('HOST'),
+    sequenceFile,
+    randomInt,
+    randomFloat,
+    token: token === undefined || token === '' ? undefined : token,
+    logLevel,
+    maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
+    databaseUrl,
+    recover: recover as 'salvage' | undefined,
+    idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 0, 10_000_000),
+    idempotencyTtlMs: 24 * 60 * 60 * 1000,
+  };
+}

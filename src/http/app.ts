@@ -1,0 +1,86 @@
+// createApp({store, config}) → Koa. The only layer that knows HTTP status codes (through problem.ts).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Koa, { type Context, type Next } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { ServiceError, isServiceError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import { sendProblem } from './problem.js';
+import { buildRouter } from './routes.js';
+
+export interface AppDeps {
+  store: Store;
+  config: Pick<Config, 'token'>;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+/** The methods of routes where HEAD would allocate a value (so HEAD is refused there), else undefined. */
+const allocatingAllow = (path: string): string | undefined => (path === '/random' ? 'GET' : path.startsWith('/next/') ? 'GET, POST' : undefined);
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Constant-time bearer check: compares digests so neither length nor content leaks through timing. */
+function authorized(header: string, token: string): boolean {
+  const m = /^Bearer (.+)$/i.exec(header);
+  return timingSafeEqual(digest(m?.[1] ?? ''), digest(token)) && m !== null;
+}
+
+export function createApp({ store, config, log, metrics }: AppDeps): Koa {
+  const app = new Koa();
+  const router = buildRouter(store, metrics);
+  // Koa's default error listener prints stacks to stderr; ours go through the logger once.
+  app.silent = true;
+
+  app.use(async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) throw new ServiceError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+        const routerAllow = ctx.response.get('Allow');
+        if (!routerAllow) throw new ServiceError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+        const allow = allocatingAllow(ctx.path) ?? routerAllow;
+        ctx.set('Allow', allow);
+        throw new ServiceError('method_not_allowed', `${ctx.method} is not allowed here; use ${allow}`);
+      }
+    } catch (e) {
+      if (isServiceError(e)) sendProblem(ctx, e.code, e.message, e.extra);
+      else {
+        log.error({ err: e, method: ctx.method, path: ctx.path }, 'unexpected error');
+        sendProblem(ctx, 'internal_error', 'an unexpected error occurred; nothing was handed out by this request');
+      }
+    } finally {
+      const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      metrics?.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
+      metrics?.latency.observe({ route }, (performance.now() - started) / 1000);
+      log.debug({ method: ctx.method, path: ctx.path, status: ctx.status }, 'request');
+    }
+  });
+
+  // A HEAD must never move a counter (Koa routers answer HEAD with the GET route).
+  app.use(async (ctx: Context, next: Next) => {
+    const allow = allocatingAllow(ctx.path);
+    if (ctx.method === 'HEAD' && allow) {
+      ctx.set('Allow', allow);
+      throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
+    }
+    await next();
+  });
+
+  if (config.token !== undefined) {
+    const token = config.token;
+    app.use(async (ctx: Context, next: Next) => {
+      if (ctx.path !== '/healthz' && ctx.path !== '/health' && !authorized(ctx.get('Authorization'), token)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="take-a-number"');
+        throw new ServiceError('unauthorized', 'send Authorization: Bearer <token>');
+      }
+      await next();
+    });
+  }
+
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,77 @@
+// Reading and checking request input; every failure is a ServiceError with a 4xx code.
+import type { Context } from 'koa';
+import { ServiceError } from '../errors.js';
+import { idProblem } from '../ids.js';
+import type { PoolKind } from '../random/domain.js';
+
+export const MAX_COUNT = 10_000;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function single(ctx: Context, name: string): string | undefined {
+  const v = ctx.query[name];
+  if (Array.isArray(v)) throw new ServiceError(name === 'count' ? 'invalid_count' : name === 'type' ? 'invalid_type' : 'invalid_format', `"${name}" was given more than once`);
+  return v;
+}
+
+/** The sequence id from the raw path segment after `prefix`, percent-decoded. */
+export function sequenceId(ctx: Context, prefix: string): string {
+  const raw = ctx.path.slice(prefix.length);
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw new ServiceError('invalid_sequence_id', 'the sequence id is not valid percent-encoded UTF-8');
+  }
+  const problem = idProblem(id);
+  if (problem) throw new ServiceError('invalid_sequence_id', problem);
+  return id;
+}
+
+/** `?count=N`, 1 ≤ N ≤ 10000; undefined when absent. */
+export function count(ctx: Context): number | undefined {
+  const raw = single(ctx, 'count');
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_COUNT)
+    throw new ServiceError('invalid_count', `count must be a whole number from 1 to ${MAX_COUNT}, got "${raw.slice(0, 40)}"`);
+  return Number(raw);
+}
+
+/** `?type=int|float`, case-insensitive, int by default. */
+export function poolKind(ctx: Context): PoolKind {
+  const raw = single(ctx, 'type');
+  if (raw === undefined) return 'int';
+  const t = raw.toLowerCase();
+  if (t !== 'int' && t !== 'float') throw new ServiceError('invalid_type', `type must be "int" or "float", got "${raw.slice(0, 40)}"`);
+  return t;
+}
+
+/** Whether the client asked for bare values (`?format=text` or `Accept: text/plain`). */
+export function wantsText(ctx: Context): boolean {
+  const format = single(ctx, 'format');
+  if (format !== undefined) {
+    const f = format.toLowerCase();
+    if (f !== 'text' && f !== 'json') throw new ServiceError('invalid_format', `format must be "text" or "json", got "${format.slice(0, 40)}"`);
+    return f === 'text';
+  }
+  if (!ctx.get('Accept')) return false;
+  return ctx.accepts('application/json', 'text/plain') === 'text/plain';
+}
+
+/** The Idempotency-Key header, if any: 1-255 visible ASCII characters. */
+export function idempotencyKey(ctx: Context): string | undefined {
+  const key = ctx.get('Idempotency-Key');
+  if (key === '') return undefined;
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key))
+    throw new ServiceError('invalid_idempotency_key', `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
+  return key;
+}
+
+/** `{"last_value": N}` from a parsed JSON body. */
+export function lastValue(body: unknown): number {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('last_value' in body))
+    throw new ServiceError('invalid_body', 'send a JSON object {"last_value": N} with Content-Type: application/json');
+  const v = (body as { last_value: unknown }).last_value;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new ServiceError('invalid_value', `last_value must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  return v;
+}

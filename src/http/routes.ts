@@ -1,0 +1,103 @@
+// The routes of DESIGN.md §2: read input, call the store, render JSON or bare text.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ServiceError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { RandomValues } from '../random/values.js';
+import type { Store } from '../store/store.js';
+import * as params from './params.js';
+import { sendProblem } from './problem.js';
+
+const JSON_TYPE = 'application/json';
+
+function respond(ctx: Context, text: boolean, json: string, lines: () => string[]): void {
+  ctx.status = 200;
+  if (text) {
+    ctx.type = 'text/plain';
+    ctx.body = `${lines().join('\n')}\n`;
+  } else {
+    ctx.type = JSON_TYPE;
+    ctx.body = json;
+  }
+}
+
+export function buildRouter(store: Store, metrics?: Metrics): Router {
+  // strict: "/next/foo/" is another path (404), not an alias of "/next/foo".
+  const router = new Router({ strict: true });
+  const random = new RandomValues();
+
+  const next = async (ctx: Context): Promise<void> => {
+    const id = params.sequenceId(ctx, '/next/');
+    const count = params.count(ctx);
+    const text = params.wantsText(ctx);
+    const key = params.idempotencyKey(ctx);
+    const n = count ?? 1;
+    const r = await store.next(id, n, key === undefined ? undefined : { key, fingerprint: `next ${n} ${id}` });
+    metrics?.handedOut.inc({ kind: 'sequence' }, n);
+    const body = count === undefined ? { sequence_id: id, next_value: r.first } : { sequence_id: id, next_value: r.first, last_value: r.last };
+    respond(ctx, text, JSON.stringify(body), () => Array.from({ length: r.last - r.first + 1 }, (_, i) => String(r.first + i)));
+  };
+  router.get('/next/:sequenceId', next);
+  router.post('/next/:sequenceId', next);
+
+  router.get('/random', async (ctx) => {
+    const kind = params.poolKind(ctx);
+    const count = params.count(ctx);
+    const text = params.wantsText(ctx);
+    const key = params.idempotencyKey(ctx);
+    const n = count ?? 1;
+    const draw = await store.draw(kind, n, key === undefined ? undefined : { key, fingerprint: `random ${kind} ${n}` });
+    const tokens = random.tokens(draw);
+    metrics?.handedOut.inc({ kind }, n);
+    respond(ctx, text, count === undefined ? `{"number":${tokens[0]}}` : `{"numbers":[${tokens.join(',')}]}`, () => tokens);
+  });
+
+  router.get('/sequences', async (ctx) => {
+    const list = await store.list();
+    ctx.type = JSON_TYPE;
+    ctx.body = JSON.stringify({ sequences: list.map((s) => ({ sequence_id: s.id, last_value: s.last })) });
+  });
+
+  router.get('/sequences/:sequenceId', async (ctx) => {
+    const id = params.sequenceId(ctx, '/sequences/');
+    const last = await store.get(id);
+    if (last === undefined) throw new ServiceError('sequence_not_found', `sequence "${id}" has never been used`);
+    ctx.type = JSON_TYPE;
+    ctx.body = JSON.stringify({ sequence_id: id, last_value: last });
+  });
+
+  const json = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: '4kb',
+    onError: (err: Error & { status?: number }) => {
+      if (err.status === 413) throw new ServiceError('payload_too_large', 'the request body is larger than 4 KiB');
+      throw new ServiceError('invalid_body', `the body is not valid JSON: ${err.message}`);
+    },
+  });
+  router.put('/sequences/:sequenceId', json, async (ctx) => {
+    const id = params.sequenceId(ctx, '/sequences/');
+    const last = params.lastValue((ctx.request as { body?: unknown }).body);
+    const now = await store.set(id, last);
+    ctx.type = JSON_TYPE;
+    ctx.body = JSON.stringify({ sequence_id: id, last_value: now });
+  });
+
+  const health = async (ctx: Context): Promise<void> => {
+    const h = await store.health();
+    if (h.ok) {
+      ctx.type = JSON_TYPE;
+      ctx.body = '{"status":"ok"}';
+    } else sendProblem(ctx, 'storage_unavailable', `the store cannot write: ${h.reason ?? 'unknown'}`, { status_text: 'unavailable' });
+  };
+  router.get('/healthz', health);
+  router.get('/health', health);
+
+  if (metrics)
+    router.get('/metrics', async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+    });
+
+  return router;
+}

@@ -1,0 +1,59 @@
+// Prometheus metrics (prom-client), one registry per app so tests and instances do not share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { POOL_KINDS, domainSize } from './random/domain.js';
+import type { Store } from './store/store.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'take_a_number_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'take_a_number_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly commitBatch = new Histogram({
+    name: 'take_a_number_commit_batch_size',
+    help: 'Requests covered by one durable commit',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [this.registry],
+  });
+  readonly commitLatency = new Histogram({
+    name: 'take_a_number_commit_duration_seconds',
+    help: 'Time to make one commit durable (both copies and the directory fsynced)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly handedOut = new Counter({
+    name: 'take_a_number_values_handed_out_total',
+    help: 'Values handed out in 2xx responses, by kind (sequence, int, float)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(store: Store, processMetrics = true) {
+    new Gauge({
+      name: 'take_a_number_random_values_left',
+      help: 'Values a random pool can still hand out',
+      labelNames: ['pool'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const kind of POOL_KINDS) {
+          const p = await store.pool(kind);
+          this.set({ pool: kind }, domainSize(p.domain) - p.drawn);
+        }
+      },
+    });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'take_a_number_' });
+    store.onCommit = (s) => {
+      this.commitBatch.observe(s.batch);
+      this.commitLatency.observe(s.seconds);
+    };
+  }
+}

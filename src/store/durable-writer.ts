@@ -1,0 +1,39 @@
+// Writes the state text to both copies durably: fsync(data) → rename for each, then fsync(directory).
+import { mkdir, open } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import type { StatePaths } from './paths.js';
+
+export interface StateWriter {
+  /** Resolves only when both copies and the directory entry are on disk. */
+  write(text: string): Promise<void>;
+}
+
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class DurableWriter implements StateWriter {
+  constructor(private readonly paths: StatePaths) {}
+
+  async write(text: string): Promise<void> {
+    try {
+      await this.writeBoth(text);
+    } catch (e) {
+      // The directory was removed under us: memory holds the whole state, so recreate it and write again.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(this.paths.dir, { recursive: true });
+      await this.writeBoth(text);
+    }
+  }
+
+  private async writeBoth(text: string): Promise<void> {
+    // write-file-atomic fsyncs the temp file before its rename; it does not fsync the directory.
+    await Promise.all([writeFileAtomic(this.paths.primary, text, { fsync: true }), writeFileAtomic(this.paths.replica, text, { fsync: true })]);
+    await fsyncDirectory(this.paths.dir);
+  }
+}

@@ -1,0 +1,209 @@
+// The embedded store: the whole state in memory, changed synchronously, made durable by group commit.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { ServiceError, StartupError } from '../errors.js';
+import { domainDifference, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
+import { DurableWriter, type StateWriter } from './durable-writer.js';
+import { GroupCommit } from './group-commit.js';
+import { IdempotencyCache } from './idempotency.js';
+import { acquireLock } from './lock.js';
+import { statePaths, type StatePaths } from './paths.js';
+import { recoverState } from './recovery.js';
+import { serialize, type State } from './state.js';
+import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+
+export interface FileStoreOptions {
+  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  log: Logger;
+  /** Replaces the durable writer (tests hold writes open or inject faults with it). */
+  writer?: StateWriter;
+  now?: () => number;
+}
+
+/** Refuses a pool whose stored domain differs from the configured one; creates missing pools. */
+export function ensurePools(random: State['random'], wanted: Record<PoolKind, PoolDomain>): void {
+  for (const kind of ['int', 'float'] as const) {
+    const pool = random[kind];
+    if (!pool) {
+      random[kind] = { domain: wanted[kind], key: randomBytes(32).toString('hex'), drawn: 0 };
+      continue;
+    }
+    const difference = domainDifference(pool.domain, wanted[kind]);
+    if (difference)
+      throw new StartupError(
+        `the ${kind} random pool's range is fixed when it is created: ${difference}. ` +
+          `Changing it could repeat values; set it back, or use a new state file for the new range.`,
+      );
+  }
+}
+
+/** Removes temp files of writes that a crash interrupted before their rename: they were never state. */
+async function removeInterruptedWrites(paths: StatePaths, log: Logger): Promise<void> {
+  const names = await readdir(paths.dir);
+  for (const base of [path.basename(paths.primary), path.basename(paths.replica)]) {
+    const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+$`);
+    for (const name of names.filter((n) => pattern.test(n))) {
+      await unlink(path.join(paths.dir, name)).catch(() => undefined);
+      log.info({ event: 'temp_removed', path: path.join(paths.dir, name) }, 'removed the temp file of an interrupted write');
+    }
+  }
+}
+
+export class FileStore implements Store {
+  onCommit?: (stats: CommitStats) => void;
+  private readonly commits: GroupCommit;
+  private readonly idempotency: IdempotencyCache;
+  private failure: string | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly state: State,
+    private readonly writer: StateWriter,
+    private readonly opts: FileStoreOptions,
+    private readonly release: () => Promise<void>,
+  ) {
+    this.commits = new GroupCommit((batch) => this.write(batch));
+    this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
+  }
+
+  static async open(opts: FileStoreOptions): Promise<FileStore> {
+    const { config, log } = opts;
+    const paths = statePaths(config.sequenceFile);
+    try {
+      await mkdir(paths.dir, { recursive: true });
+    } catch (e) {
+      throw new StartupError(`cannot create the state directory ${paths.dir}: ${(e as Error).message}`);
+    }
+    const release = await acquireLock(paths.primary, log);
+    try {
+      await removeInterruptedWrites(paths, log);
+      const { state, source } = await recoverState(paths, config.recover === 'salvage', log);
+      ensurePools(state.random, { int: config.randomInt, float: config.randomFloat });
+      const store = new FileStore(state, opts.writer ?? new DurableWriter(paths), opts, release);
+      // Every start writes both copies: it proves the directory is writable and heals a stale copy.
+      try {
+        await store.commit();
+      } catch (e) {
+        throw new StartupError(`cannot write the state file ${paths.primary}: ${(e as Error).message}`);
+      }
+      log.info({ event: 'state_loaded', file: paths.primary, source, generation: state.generation, sequences: state.sequences.size }, 'state loaded');
+      return store;
+    } catch (e) {
+      await release().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async write(batch: number): Promise<void> {
+    const started = performance.now();
+    this.state.generation++;
+    this.idempotency.expire();
+    try {
+      await this.writer.write(serialize(this.state));
+    } catch (e) {
+      const reason = `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${(e as Error).message}`;
+      if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: e }, `cannot write the state: ${reason}`);
+      this.failure = reason;
+      throw new ServiceError('storage_unavailable', `the state could not be written (${reason}); nothing was handed out`);
+    }
+    if (this.failure !== undefined) this.opts.log.warn({ event: 'storage_recovered' }, 'state writes succeed again');
+    this.failure = undefined;
+    this.onCommit?.({ batch, seconds: (performance.now() - started) / 1000 });
+  }
+
+  private commit(): Promise<void> {
+    if (this.closed) return Promise.reject(new ServiceError('storage_unavailable', 'the service is shutting down'));
+    return this.commits.commit();
+  }
+
+  private checkNewSequence(id: string): void {
+    if (!this.state.sequences.has(id) && this.state.sequences.size >= this.opts.config.maxSequences)
+      throw new ServiceError('too_many_sequences', `this service keeps at most ${this.opts.config.maxSequences} sequences; "${id}" would be one more`);
+  }
+
+  async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+    const replay = idem && this.idempotency.lookup(idem);
+    if (replay) {
+      if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
+      // The first answer may still be waiting for its commit: wait for one that covers it.
+      await this.commit();
+      return { first: replay.first, last: replay.last };
+    }
+    const current = this.state.sequences.get(id) ?? 0;
+    this.checkNewSequence(id);
+    if (current + count > Number.MAX_SAFE_INTEGER)
+      throw new ServiceError(
+        'sequence_exhausted',
+        `sequence "${id}" is at ${current}; ${count} more would pass ${Number.MAX_SAFE_INTEGER}, the largest exact integer`,
+        { last_value: current },
+      );
+    const reservation = { first: current + 1, last: current + count };
+    this.state.sequences.set(id, reservation.last);
+    if (idem) this.idempotency.remember(idem, { kind: 'next', ...reservation });
+    await this.commit();
+    return reservation;
+  }
+
+  async draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+    const replay = idem && this.idempotency.lookup(idem);
+    if (replay) {
+      if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
+      await this.commit();
+      const replayed = this.state.random[replay.pool]!;
+      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key };
+    }
+    const pool = this.state.random[kind]!;
+    const size = domainSize(pool.domain);
+    if (pool.drawn + count > size)
+      throw new ServiceError('random_exhausted', `the ${kind} pool has handed out ${pool.drawn} of its ${size} values; ${count} more do not fit`, {
+        drawn: pool.drawn,
+        size,
+      });
+    const draw = { kind, start: pool.drawn, count, domain: pool.domain, key: pool.key };
+    pool.drawn += count;
+    if (idem) this.idempotency.remember(idem, { kind: 'draw', pool: kind, start: draw.start, count });
+    await this.commit();
+    return draw;
+  }
+
+  async pool(kind: PoolKind): Promise<PoolState> {
+    const p = this.state.random[kind]!;
+    return { domain: p.domain, key: p.key, drawn: p.drawn };
+  }
+
+  async get(id: string): Promise<number | undefined> {
+    return this.state.sequences.get(id);
+  }
+
+  async list(): Promise<SequenceInfo[]> {
+    return [...this.state.sequences].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, last]) => ({ id, last }));
+  }
+
+  async set(id: string, last: number): Promise<number> {
+    const current = this.state.sequences.get(id);
+    if (current !== undefined && last < current)
+      throw new ServiceError('value_behind', `sequence "${id}" is already at ${current}; it only moves forward`, { last_value: current });
+    this.checkNewSequence(id);
+    this.state.sequences.set(id, Math.max(current ?? 0, last));
+    await this.commit();
+    return this.state.sequences.get(id)!;
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, reason: 'shutting down' };
+    if (this.failure === undefined) return { ok: true };
+    // Probe with a real write: the service resumes by itself once the disk takes writes again.
+    await this.commits.commit().catch(() => undefined);
+    return this.failure === undefined ? { ok: true } : { ok: false, reason: this.failure };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.commits.idle();
+    this.closed = true;
+    await this.release().catch((e: Error) => this.opts.log.warn({ event: 'unlock_failed', err: e }, 'could not release the lock'));
+  }
+}

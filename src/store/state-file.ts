@@ -1,0 +1,152 @@
+// Parsing and validating one copy of the state file, the legacy flat format, and salvage of damaged text.
+import { domainProblem, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
+import { idProblem } from '../ids.js';
+import { FORMAT, type IdempotencyEntry, type IdempotentResult, type State } from './state.js';
+import type { PoolState } from './store.js';
+
+export type Parsed = { state: State; legacy: boolean };
+
+class ShapeError extends Error {}
+
+const fail = (why: string): never => {
+  throw new ShapeError(why);
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function count(v: unknown, where: string): number {
+  if (!isCount(v)) fail(`${where} is not a non-negative safe integer`);
+  return v as number;
+}
+
+function sequences(obj: unknown, where: string): Map<string, number> {
+  if (!isObject(obj)) fail(`${where} is not an object`);
+  const map = new Map<string, number>();
+  for (const [id, value] of Object.entries(obj as Record<string, unknown>)) {
+    const problem = idProblem(id);
+    if (problem) fail(`${where}: ${JSON.stringify(id.slice(0, 40))}: ${problem}`);
+    map.set(id, count(value, `${where}[${JSON.stringify(id.slice(0, 40))}]`));
+  }
+  return map;
+}
+
+export function parsePool(kind: PoolKind, v: unknown): PoolState {
+  const where = `random.${kind}`;
+  if (!isObject(v)) fail(`${where} is not an object`);
+  const o = v as Record<string, unknown>;
+  if (o.type !== kind) fail(`${where}.type is not "${kind}"`);
+  if (typeof o.min !== 'number' || typeof o.max !== 'number') fail(`${where}.min/max are not numbers`);
+  const domain: PoolDomain =
+    kind === 'int'
+      ? { type: 'int', min: o.min as number, max: o.max as number }
+      : { type: 'float', min: o.min as number, max: o.max as number, decimals: o.decimals as number };
+  const problem = domainProblem(domain);
+  if (problem) fail(`${where}: ${problem}`);
+  if (typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key)) fail(`${where}.key is not 64 hex digits`);
+  const drawn = count(o.drawn, `${where}.drawn`);
+  if (drawn > domainSize(domain)) fail(`${where}.drawn is past the end of its range`);
+  return { domain, key: o.key as string, drawn };
+}
+
+function result(v: unknown, where: string): IdempotentResult {
+  if (!isObject(v)) fail(`${where} is not an object`);
+  const o = v as Record<string, unknown>;
+  if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+  if (o.kind === 'draw' && (o.pool === 'int' || o.pool === 'float'))
+    return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
+  return fail(`${where}.kind is unknown`);
+}
+
+function idempotency(v: unknown): Map<string, IdempotencyEntry> {
+  if (v === undefined) return new Map();
+  if (!isObject(v)) fail('idempotency is not an object');
+  const map = new Map<string, IdempotencyEntry>();
+  for (const [key, e] of Object.entries(v as Record<string, unknown>)) {
+    const where = `idempotency[${JSON.stringify(key.slice(0, 40))}]`;
+    if (!isObject(e) || typeof e.request !== 'string') fail(`${where} is malformed`);
+    const o = e as Record<string, unknown>;
+    map.set(key, { fingerprint: o.request as string, at: count(o.at, `${where}.at`), result: result(o.result, `${where}.result`) });
+  }
+  return map;
+}
+
+function current(o: Record<string, unknown>): State {
+  if (o.format !== FORMAT) fail(`format is ${JSON.stringify(o.format)}, expected ${FORMAT}`);
+  const random: Partial<Record<PoolKind, PoolState>> = {};
+  if (!isObject(o.random)) fail('random is not an object');
+  for (const [kind, pool] of Object.entries(o.random as Record<string, unknown>)) {
+    if (kind !== 'int' && kind !== 'float') fail(`random.${kind} is not a known pool`);
+    random[kind as PoolKind] = parsePool(kind as PoolKind, pool);
+  }
+  return {
+    generation: count(o.generation, 'generation'),
+    sequences: sequences(o.sequences, 'sequences'),
+    random,
+    idempotency: idempotency(o.idempotency),
+  };
+}
+
+/** Parses one copy. Throws an Error whose message says why the copy is not valid. */
+export function parseStateText(text: string): Parsed {
+  if (text.trim() === '') throw new Error('the file is empty');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(data)) throw new Error('not a JSON object');
+  try {
+    if ('format' in data) return { state: current(data), legacy: false };
+    // The older take-a-number format: a flat object of non-negative integers.
+    return { state: { generation: 0, sequences: sequences(data, 'legacy state'), random: {}, idempotency: new Map() }, legacy: true };
+  } catch (e) {
+    if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Reads whatever survives of damaged copies: every `"id": number` pair in the sequences part and every
+ * intact pool. The highest value per id wins across copies.
+ */
+export function salvageTexts(texts: string[]): { state: State; notes: string[] } {
+  const state: State = { generation: 0, sequences: new Map(), random: {}, idempotency: new Map() };
+  const notes: string[] = [];
+  for (const text of texts) {
+    const gen = /"generation"\s*:\s*(\d+)/.exec(text);
+    if (gen && Number.isSafeInteger(Number(gen[1]))) state.generation = Math.max(state.generation, Number(gen[1]));
+    const start = text.indexOf('"sequences"');
+    const randomAt = text.indexOf('"random"');
+    const legacyLike = start < 0 && !text.includes('"format"');
+    const region = legacyLike ? text : start < 0 ? '' : text.slice(start + '"sequences"'.length, randomAt > start ? randomAt : undefined);
+    const pair = /"((?:[^"\\\n]|\\.)*)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+    for (let m = pair.exec(region); m; m = pair.exec(region)) {
+      let id: string;
+      try {
+        id = JSON.parse(`"${m[1]}"`) as string;
+      } catch {
+        continue;
+      }
+      const value = Number(m[2]);
+      if (idProblem(id) || !isCount(value)) continue;
+      state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, value));
+    }
+    for (const kind of ['int', 'float'] as const) {
+      const m = new RegExp(`"${kind}"\\s*:\\s*(\\{[^{}]*\\})`).exec(randomAt >= 0 ? text.slice(randomAt) : '');
+      if (!m) continue;
+      try {
+        const pool = parsePool(kind, JSON.parse(m[1]!));
+        const have = state.random[kind];
+        if (!have || pool.drawn > have.drawn) state.random[kind] = pool;
+      } catch {
+        // unreadable pool: left out, reported below
+      }
+    }
+  }
+  for (const kind of ['int', 'float'] as const)
+    if (!state.random[kind]) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);
+  return { state, notes };
+}

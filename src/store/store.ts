@@ -1,0 +1,70 @@
+// The contract every store keeps (file and PostgreSQL). It knows nothing of HTTP.
+import type { PoolDomain, PoolKind } from '../random/domain.js';
+
+export interface Reservation {
+  /** First value handed out. */
+  first: number;
+  /** Last value handed out (first + count - 1). */
+  last: number;
+}
+
+/** A contiguous run of draw indexes [start, start + count) of one random pool, with what permutes them. */
+export interface Draw {
+  kind: PoolKind;
+  start: number;
+  count: number;
+  domain: PoolDomain;
+  /** The pool's 256-bit permutation key, hex. */
+  key: string;
+}
+
+export interface SequenceInfo {
+  id: string;
+  last: number;
+}
+
+/** Identifies a retried request: same key + same fingerprint returns the first answer. */
+export interface Idempotency {
+  key: string;
+  /** Canonical form of the request, e.g. "next foo 3"; a different one with the same key is refused. */
+  fingerprint: string;
+}
+
+export interface PoolState {
+  domain: PoolDomain;
+  /** 256-bit permutation key, hex. */
+  key: string;
+  drawn: number;
+}
+
+export interface CommitStats {
+  /** Number of mutations (requests) the commit covered. */
+  batch: number;
+  seconds: number;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  reason?: string;
+}
+
+export interface Store {
+  /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. */
+  next(id: string, count: number, idem?: Idempotency): Promise<Reservation>;
+  /** Draws `count` indexes from the pool; resolves once the draw is durable. The caller permutes them. */
+  draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw>;
+  /** The pool's domain, key and current position. */
+  pool(kind: PoolKind): Promise<PoolState>;
+  /** Last value handed out, or undefined if the sequence was never used. */
+  get(id: string): Promise<number | undefined>;
+  /** Every sequence, sorted by id (code unit order). */
+  list(): Promise<SequenceInfo[]>;
+  /** Moves a sequence forward so the next value is last + 1; refuses to move backwards. */
+  set(id: string, last: number): Promise<number>;
+  /** Whether the store can write right now; an unhealthy store may retry a write to find out. */
+  health(): Promise<StoreHealth>;
+  /** Called after every commit, for metrics. */
+  onCommit?: (stats: CommitStats) => void;
+  /** Finishes pending commits and releases resources (lock, connections). */
+  close(): Promise<void>;
+}
