@@ -1,0 +1,6 @@
+// Root hooks shared by every test file.
+import { removeTempDirs } from './helpers.js';
+
+after(async () => {
+  await removeTempDirs();
+});
