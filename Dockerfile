@@ -1,0 +1,41 @@
+# take-a-number: durable HTTP service that never hands out the same number twice.
+#   docker build -t take-a-number .
+#   docker run -p 5000:5000 -v "$PWD/data":/data take-a-number
+# State lives in the /data directory (mount a directory, not the single file: the state is replaced
+# by atomic rename, which cannot replace a bind-mounted file).
+
+# ---- build: dev dependencies + tsc, src/ only (tsconfig.build.json leaves tests/ and bench/ out)
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --no-update-notifier
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+# ---- runtime: production dependencies and the compiled server only
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier \
+ && npm cache clean --force \
+ && rm -rf /root/.npm /tmp/* \
+ && mkdir -p /data \
+ && chown node:node /data
+COPY --from=build /app/dist/src ./dist/src
+
+ENV PORT=5000 \
+    HOST=0.0.0.0 \
+    SEQUENCE_FILE=/data/sequences.json
+USER node
+VOLUME /data
+EXPOSE 5000
+
+# The slim image has no curl: ask node itself. /healthz answers 503 while the store cannot write.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 5000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# Exec form: node is PID 1 (the base image's docker-entrypoint.sh execs it) and receives SIGTERM itself;
+# it finishes in-flight requests, releases the lock and exits 0.
+CMD ["node", "dist/src/main.js"]
