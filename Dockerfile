@@ -36,6 +36,7 @@ EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 5000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# Exec form: node is PID 1 (the base image's docker-entrypoint.sh execs it) and receives SIGTERM itself;
-# it finishes in-flight requests, releases the lock and exits 0.
-CMD ["node", "dist/src/main.js"]
+# Exec form: node is PID 1 and receives SIGTERM itself (it finishes in-flight requests, releases the
+# lock, exits 0). As the entrypoint, flags after the image name reach the server: `… take-a-number --port 6000`.
+ENTRYPOINT ["node", "dist/src/main.js"]
+CMD []

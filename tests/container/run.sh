@@ -108,15 +108,15 @@ fi
 [[ -n $image ]] || fail "image-smoke.sh printed no image id"
 ok "image built: $IMAGE_NAME ${image:0:12}, $(pod image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB\n", $1/1e6}') ($((SECONDS - t)) s)"
 
-cfg=$(pod image inspect -f '{{.Config.User}}{{"\n"}}{{json .Config.Healthcheck.Test}}{{"\n"}}{{json .Config.Volumes}}{{"\n"}}{{json .Config.ExposedPorts}}{{"\n"}}{{json .Config.Cmd}}' "$image") \
+cfg=$(pod image inspect -f '{{.Config.User}}{{"\n"}}{{json .Config.Healthcheck.Test}}{{"\n"}}{{json .Config.Volumes}}{{"\n"}}{{json .Config.ExposedPorts}}{{"\n"}}{{json .Config.Entrypoint}}' "$image") \
   || fail "podman image inspect failed"
 { read -r user; read -r hc; read -r vols; read -r ports; read -r cmd; } <<<"$cfg"
 [[ $user == node ]] || fail "image USER is '$user', expected node"
 [[ $hc == *healthz* ]] || fail "image has no HEALTHCHECK on /healthz (got $hc)"
 [[ $vols == *'"/data"'* ]] || fail "image has no VOLUME /data (got $vols)"
 [[ $ports == *'"5000/tcp"'* ]] || fail "image does not EXPOSE 5000 (got $ports)"
-[[ $cmd == '["node","dist/src/main.js"]' ]] || fail "unexpected CMD $cmd"
-ok "image config: USER node, HEALTHCHECK, VOLUME /data, EXPOSE 5000, CMD $cmd"
+[[ $cmd == '["node","dist/src/main.js"]' ]] || fail "unexpected ENTRYPOINT $cmd"
+ok "image config: USER node, HEALTHCHECK, VOLUME /data, EXPOSE 5000, ENTRYPOINT $cmd"
 files=$(pod run --rm --pull=never --entrypoint sh "$image" -c 'ls /app; ls /app/dist; stat -c %u:%g /data; echo "SEQUENCE_FILE=$SEQUENCE_FILE"') \
   || fail "cannot list the image's files"
 [[ $files != *tests* && $files != *bench* ]] || fail "tests or bench in the image: $(echo $files)"
