@@ -63,6 +63,27 @@ describe('http: errors and health', () => {
       expect(res.headers.allow).to.equal(allow);
     });
 
+  const options: [string, string][] = [
+    ['/next/foo', 'GET, POST'],
+    ['/random', 'GET'],
+    ['/sequences', 'HEAD, GET'],
+    ['/sequences/foo', 'HEAD, GET, PUT'],
+  ];
+  for (const [path, allow] of options)
+    it(`answers OPTIONS ${path} with Allow: ${allow} and moves nothing`, async () => {
+      const res = await request(s.url).options(path);
+      expect(res.status).to.equal(200);
+      expect(res.headers.allow).to.equal(allow);
+      expectProblem(await request(s.url).get('/sequences/foo'), 404, 'sequence_not_found');
+      expect((await s.store.pool('int')).drawn).to.equal(0);
+    });
+
+  it('answers an unusual method (PROPFIND) with 405 and Allow', async () => {
+    const res = await request(s.url).propfind('/next/foo');
+    expectProblem(res, 405, 'method_not_allowed');
+    expect(res.headers.allow).to.equal('GET, POST');
+  });
+
   it('moves no counter on a wrong method', async () => {
     await request(s.url).delete('/next/foo');
     await request(s.url).put('/next/foo');
