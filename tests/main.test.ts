@@ -1,8 +1,20 @@
 // The real process: start-up refusals (exit codes and messages), the lock, SIGTERM.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { openFileStore, runServerToExit, startServerProcess, tempDir, type ServerProcess } from './helpers.js';
+import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir, type ServerProcess } from './helpers.js';
+
+/** Runs main.js with only environment settings (runServerToExit always passes --port 0, which wins over PORT). */
+async function runWithEnv(env: Record<string, string>): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN_JS], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | string>((resolve) => child.once('exit', (c, sig) => resolve(c ?? sig ?? -1)));
+  return { code, stdout, stderr };
+}
 
 describe('main: start-up', () => {
   let file: string;
@@ -48,13 +60,24 @@ describe('main: start-up', () => {
       expect(lines[0]).to.include(setting);
     });
 
+  for (const [name, env, setting] of [
+    ['PORT=abc', { PORT: 'abc' }, 'PORT'],
+    ['MAX_SEQUENCES=0', { MAX_SEQUENCES: '0' }, 'MAX_SEQUENCES'],
+  ] as const)
+    it(`stops on the environment setting ${name} with exit 2 and one line naming ${setting}`, async () => {
+      const run = await runWithEnv({ SEQUENCE_FILE: file, ...env });
+      expect(run.code).to.equal(2);
+      expect(run.stdout).to.equal('');
+      expect(run.stderr).to.match(new RegExp(`^take-a-number: ${setting} \\(--[a-z-]+\\) [^\\n]+\\n$`));
+    });
+
   it('refuses a second process on the same file (lock); the first stops on SIGTERM with exit 0', async () => {
     const first = await startServerProcess({ SEQUENCE_FILE: file });
     started.push(first);
     const res = await fetch(`${first.url}/next/x`);
     expect(await res.json()).to.deep.equal({ sequence_id: 'x', next_value: 1 });
     const second = await runServerToExit({ SEQUENCE_FILE: file });
-    expect(second.code).to.not.equal(0);
+    expect(second.code).to.equal(1);
     expect(second.stderr).to.match(/lock/);
     expect(second.stdout).to.not.include('LISTENING');
     // the first one is unaffected

@@ -164,10 +164,50 @@ describe('store: FileStore group commit', () => {
     expect(responses.map((r) => r.status)).to.deep.equal(new Array(pending.length).fill(200));
   });
 
+  it('makes a request that arrives during a write wait for the next write, which holds its value', async () => {
+    // Each write waits for its own release once `holding` is on; the texts show what each write covered.
+    const inner = new DurableWriter(statePaths(file));
+    const writes: { text: string; release: () => void }[] = [];
+    let holding = false;
+    const perWrite = {
+      async write(text: string): Promise<void> {
+        if (holding) await new Promise<void>((release) => writes.push({ text, release }));
+        await inner.write(text);
+      },
+    };
+    s = await serveFile(file, {}, { writer: perWrite });
+    try {
+      holding = true;
+      let aDone = false;
+      let bDone = false;
+      const a = request(s.url).get('/next/x').then((r) => ((aDone = true), r));
+      await until(() => writes.length === 1, 'the first write to start');
+      const b = request(s.url).get('/next/x').then((r) => ((bDone = true), r));
+      await until(async () => (await s!.store.get('x')) === 2, 'the second request to reach the store');
+      await yieldToEventLoop(20);
+      expect([aDone, bDone]).to.deep.equal([false, false]);
+      expect(writes[0]!.text).to.include('"x": 1\n');
+      writes[0]!.release();
+      expect((await a).body).to.deep.equal({ sequence_id: 'x', next_value: 1 });
+      await until(() => writes.length === 2, 'the second write to start');
+      await yieldToEventLoop(20);
+      expect(bDone).to.equal(false);
+      expect(writes[1]!.text).to.include('"x": 2\n');
+      writes[1]!.release();
+      expect((await b).body).to.deep.equal({ sequence_id: 'x', next_value: 2 });
+    } finally {
+      holding = false;
+      for (const w of writes) w.release();
+    }
+  });
+
   it('fails every waiter of a failed write with storage_unavailable; the next commit succeeds', async () => {
     s = await serveFile(file, {}, { writer });
     writer.failNext();
+    const before = writer.started;
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => s!.store.next('x', 1)));
+    // one batch, one failed write, five failed waiters
+    expect(writer.started - before).to.equal(1);
     for (const r of results) {
       expect(r.status).to.equal('rejected');
       const e = (r as PromiseRejectedResult).reason as ServiceError;
