@@ -37,6 +37,9 @@ export function createApp({ store, config, log, metrics }: AppDeps): Koa {
     const started = performance.now();
     try {
       await next();
+      // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
+      const allocating = allocatingAllow(ctx.path);
+      if (ctx.method === 'OPTIONS' && allocating && ctx.response.get('Allow')) ctx.set('Allow', allocating);
       if (ctx.status === 404 && ctx.body == null) throw new ServiceError('not_found', `no route for ${ctx.method} ${ctx.path}`);
       if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
         const routerAllow = ctx.response.get('Allow');

@@ -24,7 +24,8 @@ function respond(ctx: Context, text: boolean, json: string, lines: () => string[
 
 export function buildRouter(store: Store, metrics?: Metrics): Router {
   // strict: "/next/foo/" is another path (404), not an alias of "/next/foo".
-  const router = new Router({ strict: true });
+  // sensitive: "/NEXT/foo" is unknown (404); matching it would also slip past the HEAD guard in app.ts.
+  const router = new Router({ strict: true, sensitive: true });
   const random = new RandomValues();
 
   const next = async (ctx: Context): Promise<void> => {

@@ -1,0 +1,69 @@
+// loadConfig: defaults, flags over environment, and a one-line refusal naming each bad setting.
+import { expect } from 'chai';
+import { loadConfig } from '../src/config.js';
+import { StartupError } from '../src/errors.js';
+
+describe('config: loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig([], {});
+    expect(c).to.deep.include({
+      port: 5000,
+      host: '0.0.0.0',
+      sequenceFile: './sequences.json',
+      token: undefined,
+      logLevel: 'info',
+      maxSequences: 100000,
+      databaseUrl: undefined,
+      recover: undefined,
+    });
+    expect(c.randomInt).to.deep.equal({ type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER });
+    expect(c.randomFloat).to.deep.equal({ type: 'float', min: 0, max: 10000, decimals: 4 });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { PORT: '6000', SEQUENCE_FILE: '/tmp/a.json', MAX_SEQUENCES: '2', RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3', LOG_LEVEL: 'WARN' };
+    expect(loadConfig([], env)).to.deep.include({ port: 6000, sequenceFile: '/tmp/a.json', maxSequences: 2, logLevel: 'warn' });
+    const c = loadConfig(['--port', '7000', '--sequence-file=/tmp/b.json', '--random-float-decimals', '2', '--random-float-max', '1.5'], env);
+    expect(c).to.deep.include({ port: 7000, sequenceFile: '/tmp/b.json' });
+    expect(c.randomInt).to.deep.equal({ type: 'int', min: 1, max: 3 });
+    expect(c.randomFloat).to.deep.equal({ type: 'float', min: 0, max: 1.5, decimals: 2 });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig([], { PORT: '', TOKEN: '' })).to.deep.include({ port: 5000, token: undefined });
+  });
+
+  const bad: [string, string[], Record<string, string>, string][] = [
+    ['PORT=abc', [], { PORT: 'abc' }, 'PORT'],
+    ['PORT=70000', [], { PORT: '70000' }, 'PORT'],
+    ['PORT=-1', [], { PORT: '-1' }, 'PORT'],
+    ['--port abc', ['--port', 'abc'], {}, 'PORT'],
+    ['RANDOM_FLOAT_DECIMALS=99', [], { RANDOM_FLOAT_DECIMALS: '99' }, 'RANDOM_FLOAT_DECIMALS'],
+    ['RANDOM_FLOAT_DECIMALS=0', [], { RANDOM_FLOAT_DECIMALS: '0' }, 'RANDOM_FLOAT_DECIMALS'],
+    ['LOG_LEVEL=loud', [], { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['MAX_SEQUENCES=0', [], { MAX_SEQUENCES: '0' }, 'MAX_SEQUENCES'],
+    ['MAX_SEQUENCES=many', [], { MAX_SEQUENCES: 'many' }, 'MAX_SEQUENCES'],
+    ['RANDOM_INT_MAX=1.5', [], { RANDOM_INT_MAX: '1.5' }, 'RANDOM_INT_MAX'],
+    ['RANDOM_INT_MAX=2^53', [], { RANDOM_INT_MAX: '9007199254740992' }, 'RANDOM_INT_MAX'],
+    ['RANDOM_INT_MIN above RANDOM_INT_MAX', [], { RANDOM_INT_MIN: '5', RANDOM_INT_MAX: '4' }, 'RANDOM_INT_MAX'],
+    ['RANDOM_FLOAT_MIN=x', [], { RANDOM_FLOAT_MIN: 'x' }, 'RANDOM_FLOAT_MIN'],
+    ['RANDOM_FLOAT_MAX with too many digits', [], { RANDOM_FLOAT_MAX: '1.23456' }, 'RANDOM_FLOAT_MAX'],
+    ['DATABASE_URL=mysql://x', [], { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['RECOVER=yes', [], { RECOVER: 'yes' }, 'RECOVER'],
+    ['IDEMPOTENCY_MAX=-1', [], { IDEMPOTENCY_MAX: '-1' }, 'IDEMPOTENCY_MAX'],
+    ['an unknown flag', ['--colour', 'red'], {}, '--colour'],
+  ];
+  for (const [name, argv, env, setting] of bad)
+    it(`refuses ${name} with a one-line message naming ${setting}`, () => {
+      let error: unknown;
+      try {
+        loadConfig(argv, env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(StartupError);
+      const message = (error as Error).message;
+      expect(message).to.include(setting);
+      expect(message).to.not.include('\n');
+    });
+});

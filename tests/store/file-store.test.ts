@@ -1,0 +1,198 @@
+// FileStore: persistence, restarts, random pools through the store, migration, directories, domains.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { ServiceError, StartupError } from '../../src/errors.js';
+import { RandomValues } from '../../src/random/values.js';
+import { openFileStore, tempDir } from '../helpers.js';
+import { serveFile } from '../support.js';
+
+const SMALL_INT = { RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' };
+
+async function readState(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+}
+
+describe('store: FileStore', () => {
+  let file: string;
+  beforeEach(async () => {
+    file = path.join(await tempDir(), 'sequences.json');
+  });
+
+  it('writes the exact state: format, generation, sequences, both pools with key and drawn', async () => {
+    const store = await openFileStore(file, SMALL_INT);
+    expect(await store.next('foo', 1)).to.deep.equal({ first: 1, last: 1 });
+    expect(await store.next('foo', 3)).to.deep.equal({ first: 2, last: 4 });
+    expect(await store.set('bar', 10)).to.equal(10);
+    await store.draw('int', 2);
+    await store.close();
+    const state = await readState(file);
+    expect(Object.keys(state)).to.deep.equal(['format', 'generation', 'sequences', 'random', 'idempotency']);
+    expect(state.format).to.equal(1);
+    expect(state.generation).to.equal(5);
+    expect(state.sequences).to.deep.equal({ foo: 4, bar: 10 });
+    const random = state.random as Record<string, Record<string, unknown>>;
+    expect(Object.keys(random)).to.deep.equal(['int', 'float']);
+    expect(random.int).to.deep.include({ type: 'int', min: 1, max: 3, drawn: 2 });
+    expect(random.float).to.deep.include({ type: 'float', min: 0, max: 10000, decimals: 4, drawn: 0 });
+    expect(random.int!.key).to.match(/^[0-9a-f]{64}$/);
+    expect(random.float!.key).to.match(/^[0-9a-f]{64}$/);
+    expect(random.int!.key).to.not.equal(random.float!.key);
+    expect(state.idempotency).to.deep.equal({});
+    expect(await readFile(`${file}.replica`, 'utf8')).to.equal(await readFile(file, 'utf8'));
+  });
+
+  it('continues every sequence after a restart', async () => {
+    const a = await openFileStore(file);
+    await a.next('foo', 1);
+    await a.next('foo', 1);
+    await a.next('bar', 5);
+    await a.close();
+    const b = await openFileStore(file);
+    expect(await b.next('foo', 1)).to.deep.equal({ first: 3, last: 3 });
+    expect(await b.next('bar', 1)).to.deep.equal({ first: 6, last: 6 });
+    expect(await b.list()).to.deep.equal([
+      { id: 'bar', last: 6 },
+      { id: 'foo', last: 3 },
+    ]);
+    await b.close();
+  });
+
+  it('keeps a pool key across restarts and draws the next indexes', async () => {
+    const a = await openFileStore(file);
+    const keyInt = (await a.pool('int')).key;
+    const keyFloat = (await a.pool('float')).key;
+    expect(await a.draw('int', 3)).to.deep.include({ kind: 'int', start: 0, count: 3, key: keyInt });
+    await a.close();
+    const b = await openFileStore(file);
+    expect(await b.pool('int')).to.deep.include({ key: keyInt, drawn: 3 });
+    expect(await b.pool('float')).to.deep.include({ key: keyFloat, drawn: 0 });
+    expect(await b.draw('int', 1)).to.deep.include({ start: 3, count: 1, key: keyInt });
+    await b.close();
+  });
+
+  it('exhausts a pool exactly after its last value: 3 draws, then random_exhausted with nothing moved', async () => {
+    const store = await openFileStore(file, SMALL_INT);
+    const values = new RandomValues();
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) tokens.push(...values.tokens(await store.draw('int', 1)));
+    expect(tokens.sort()).to.deep.equal(['1', '2', '3']);
+    let error: unknown;
+    try {
+      await store.draw('int', 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ServiceError);
+    expect((error as ServiceError).code).to.equal('random_exhausted');
+    expect((error as ServiceError).extra).to.deep.equal({ drawn: 3, size: 3 });
+    expect((await store.pool('int')).drawn).to.equal(3);
+    await store.close();
+  });
+
+  it('continues both random pools over HTTP across a restart: no value repeats', async () => {
+    const first = await serveFile(file);
+    const ints1 = ((await request(first.url).get('/random?count=500')).body as { numbers: number[] }).numbers;
+    const floats1 = (await request(first.url).get('/random?type=float&count=500&format=text')).text.trim().split('\n');
+    await first.close();
+    const second = await serveFile(file);
+    const ints2 = ((await request(second.url).get('/random?count=500')).body as { numbers: number[] }).numbers;
+    const floats2 = (await request(second.url).get('/random?type=float&count=500&format=text')).text.trim().split('\n');
+    await second.close();
+    expect(new Set([...ints1, ...ints2]).size).to.equal(1000);
+    expect(new Set([...floats1, ...floats2]).size).to.equal(1000);
+    const state = await readState(file);
+    expect((state.random as Record<string, { drawn: number }>).int!.drawn).to.equal(1000);
+    expect((state.random as Record<string, { drawn: number }>).float!.drawn).to.equal(1000);
+  });
+
+  it('draws a small pool to exhaustion across restarts, every value exactly once', async () => {
+    const env = { RANDOM_INT_MIN: '-5', RANDOM_INT_MAX: '4', RANDOM_FLOAT_MIN: '0', RANDOM_FLOAT_MAX: '0.6', RANDOM_FLOAT_DECIMALS: '1' };
+    const ints: number[] = [];
+    const floats: string[] = [];
+    for (const [nInt, nFloat] of [
+      [4, 1],
+      [1, 2],
+      [5, 3],
+    ] as const) {
+      const s = await serveFile(file, env);
+      for (let i = 0; i < nInt; i++) ints.push(((await request(s.url).get('/random')).body as { number: number }).number);
+      for (let i = 0; i < nFloat; i++) floats.push(/^\{"number":(.*)\}$/.exec((await request(s.url).get('/random?type=float')).text)![1]!);
+      await s.close();
+    }
+    const last = await serveFile(file, env);
+    expect((await request(last.url).get('/random')).status).to.equal(503);
+    expect((await request(last.url).get('/random?type=float')).status).to.equal(503);
+    await last.close();
+    expect([...ints].sort((a, b) => a - b)).to.deep.equal([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
+    expect([...floats].sort()).to.deep.equal(['0.0', '0.1', '0.2', '0.3', '0.4', '0.5']);
+  });
+
+  it('refuses to open when the configured domain differs from the stored pool, naming the setting', async () => {
+    const a = await openFileStore(file, { RANDOM_INT_MAX: '100' });
+    await a.close();
+    for (const [env, setting] of [
+      [{ RANDOM_INT_MAX: '200' }, 'RANDOM_INT_MAX'],
+      [{ RANDOM_INT_MAX: '100', RANDOM_INT_MIN: '1' }, 'RANDOM_INT_MIN'],
+      [{ RANDOM_INT_MAX: '100', RANDOM_FLOAT_DECIMALS: '3' }, 'RANDOM_FLOAT_DECIMALS'],
+      [{ RANDOM_INT_MAX: '100', RANDOM_FLOAT_MAX: '5000' }, 'RANDOM_FLOAT_MAX'],
+    ] as const) {
+      let error: unknown;
+      try {
+        await openFileStore(file, env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, setting).to.be.instanceOf(StartupError);
+      expect((error as Error).message).to.include(setting);
+    }
+    // the refusal released the lock and changed nothing: the original domain still opens
+    const b = await openFileStore(file, { RANDOM_INT_MAX: '100' });
+    expect((await b.pool('int')).domain).to.deep.equal({ type: 'int', min: 0, max: 100 });
+    await b.close();
+  });
+
+  it('creates missing directories', async () => {
+    const deep = path.join(path.dirname(file), 'a', 'b', 'c', 'state.json');
+    const store = await openFileStore(deep);
+    expect(await store.next('x', 1)).to.deep.equal({ first: 1, last: 1 });
+    await store.close();
+    expect((await readState(deep)).sequences).to.deep.equal({ x: 1 });
+    expect((await readState(`${deep}.replica`)).sequences).to.deep.equal({ x: 1 });
+  });
+
+  it('migrates the legacy flat format and keeps the original beside it', async () => {
+    const legacy = '{"foo": 3, "bar": 0, "__proto__": 7}';
+    await writeFile(file, legacy);
+    const s = await serveFile(file);
+    expect((await request(s.url).get('/next/foo')).body).to.deep.equal({ sequence_id: 'foo', next_value: 4 });
+    expect((await request(s.url).get('/next/bar')).body).to.deep.equal({ sequence_id: 'bar', next_value: 1 });
+    expect((await request(s.url).get('/next/__proto__')).body).to.deep.equal({ sequence_id: '__proto__', next_value: 8 });
+    await s.close();
+    const names = await readdir(path.dirname(file));
+    const kept = names.filter((n) => n.startsWith('sequences.json.legacy-'));
+    expect(kept).to.have.length(1);
+    expect(await readFile(path.join(path.dirname(file), kept[0]!), 'utf8')).to.equal(legacy);
+    const state = await readState(file);
+    expect(state.format).to.equal(1);
+    expect(Object.entries(state.sequences as object)).to.deep.equal([
+      ['foo', 4],
+      ['bar', 1],
+      ['__proto__', 8],
+    ]);
+  });
+
+  it('refuses every call after close with storage_unavailable', async () => {
+    const store = await openFileStore(file);
+    await store.close();
+    let error: unknown;
+    try {
+      await store.next('x', 1);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ServiceError).code).to.equal('storage_unavailable');
+    expect(await store.health()).to.deep.equal({ ok: false, reason: 'shutting down' });
+  });
+});
