@@ -19,9 +19,10 @@ function packageVersion(): string {
 }
 
 const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string): Json => ({ $ref: `#/components/${kind}/${name}` });
+const problemExample = (code: ErrorCode): Json => ({ type: 'about:blank', title: STATUS_CODES[STATUS[code]] ?? 'Error', status: STATUS[code], detail: '<a human sentence>', code });
 const problem = (...codes: ErrorCode[]): Json => ({
   description: `${STATUS_CODES[STATUS[codes[0]!]] ?? 'Error'}: ${codes.join(', ')}`,
-  content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+  content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample(codes[0]!) } },
 });
 const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
 const jsonOrText = (description: string, schema: Json): Json => ({
@@ -45,7 +46,6 @@ const schemas: Json = {
       detail: { type: 'string', description: 'a human sentence' },
       code: { type: 'string', enum: Object.keys(STATUS), description: 'stable snake_case code' },
     },
-    additionalProperties: true,
   },
   SequenceId: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'any Unicode except control characters and "/", case-sensitive' },
   Value: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
@@ -80,7 +80,7 @@ const schemas: Json = {
 
 const parameters: Json = {
   sequenceId: { name: 'sequenceId', in: 'path', required: true, description: 'percent-encoded sequence id', schema: ref('schemas', 'SequenceId') },
-  count: { name: 'count', in: 'query', required: false, description: 'reserve this many values at once', schema: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
+  count: { name: 'count', in: 'query', required: false, description: 'how many values to hand out at once (1-10000)', schema: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
   format: { name: 'format', in: 'query', required: false, description: '"text" answers the bare value(s), one per line (as does Accept: text/plain)', schema: { type: 'string', enum: ['json', 'text'] } },
   type: { name: 'type', in: 'query', required: false, description: 'which pool to draw from (case-insensitive)', schema: { type: 'string', enum: ['int', 'float'], default: 'int' } },
   idempotencyKey: {
@@ -96,7 +96,7 @@ const responses: Json = {
   Unauthorized: {
     description: 'Unauthorized: TOKEN is set and the request has no matching Authorization: Bearer header',
     headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
-    content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+    content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample('unauthorized') } },
   },
 };
 
