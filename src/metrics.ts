@@ -30,12 +30,24 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
-  readonly handedOut = new Counter({
+  readonly values = new Counter({
     name: 'take_a_number_values_handed_out_total',
     help: 'Values handed out in 2xx responses, by kind (sequence, int, float)',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly replays = new Counter({
+    name: 'take_a_number_idempotent_replays_total',
+    help: 'Requests answered from an Idempotency-Key with the values of an earlier request, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** Counts a 2xx answer carrying n values; a replay hands out nothing new, so it only counts as a replay. */
+  handedOut(replayed: boolean, kind: 'sequence' | 'int' | 'float', n: number): void {
+    if (replayed) this.replays.inc({ kind });
+    else this.values.inc({ kind }, n);
+  }
 
   constructor(store: Store, processMetrics = true) {
     new Gauge({

@@ -7,6 +7,7 @@ import { ServiceError, isServiceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import { sendProblem } from './problem.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { buildRouter } from './routes.js';
 
 export interface AppDeps {
@@ -29,12 +30,15 @@ function authorized(header: string, token: string): boolean {
 
 export function createApp({ store, config, log, metrics }: AppDeps): Koa {
   const app = new Koa();
-  const router = buildRouter(store, metrics);
+  const router = buildRouter(store, metrics, config.token !== undefined);
   // Koa's default error listener prints stacks to stderr; ours go through the logger once.
   app.silent = true;
 
   app.use(async (ctx: Context, next: Next) => {
     const started = performance.now();
+    const id = requestId(ctx.get(REQUEST_ID_HEADER));
+    ctx.set(REQUEST_ID_HEADER, id);
+    let failure: unknown;
     try {
       await next();
       // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
@@ -51,14 +55,20 @@ export function createApp({ store, config, log, metrics }: AppDeps): Koa {
     } catch (e) {
       if (isServiceError(e)) sendProblem(ctx, e.code, e.message, e.extra);
       else {
-        log.error({ err: e, method: ctx.method, path: ctx.path }, 'unexpected error');
+        failure = e;
         sendProblem(ctx, 'internal_error', 'an unexpected error occurred; nothing was handed out by this request');
       }
     } finally {
+      const seconds = (performance.now() - started) / 1000;
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       metrics?.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
-      metrics?.latency.observe({ route }, (performance.now() - started) / 1000);
-      log.debug({ method: ctx.method, path: ctx.path, status: ctx.status }, 'request');
+      metrics?.latency.observe({ route }, seconds);
+      // One line per request: at debug (so the default level stays quiet), at error for every 5xx.
+      if (ctx.status >= 500 || log.isLevelEnabled('debug')) {
+        const line = { req_id: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, err: failure };
+        if (ctx.status >= 500) log.error(line, failure === undefined ? 'request failed' : 'unexpected error');
+        else log.debug(line, 'request');
+      }
     }
   });
 

@@ -6,6 +6,8 @@ import { ServiceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { RandomValues } from '../random/values.js';
 import type { Store } from '../store/store.js';
+import { DOCS_ASSETS_PREFIX, DOCS_HTML, docsAsset } from './docs.js';
+import { openApiDocument } from './openapi.js';
 import * as params from './params.js';
 import { sendProblem } from './problem.js';
 
@@ -22,7 +24,8 @@ function respond(ctx: Context, text: boolean, json: string, lines: () => string[
   }
 }
 
-export function buildRouter(store: Store, metrics?: Metrics): Router {
+/** `auth` only shapes the OpenAPI document (whether it declares the bearer token); app.ts enforces it. */
+export function buildRouter(store: Store, metrics?: Metrics, auth = false): Router {
   // strict: "/next/foo/" is another path (404), not an alias of "/next/foo".
   // sensitive: "/NEXT/foo" is unknown (404); matching it would also slip past the HEAD guard in app.ts.
   const router = new Router({ strict: true, sensitive: true });
@@ -35,7 +38,7 @@ export function buildRouter(store: Store, metrics?: Metrics): Router {
     const key = params.idempotencyKey(ctx);
     const n = count ?? 1;
     const r = await store.next(id, n, key === undefined ? undefined : { key, fingerprint: `next ${n} ${id}` });
-    metrics?.handedOut.inc({ kind: 'sequence' }, n);
+    metrics?.handedOut(r.replayed === true, 'sequence', n);
     const body = count === undefined ? { sequence_id: id, next_value: r.first } : { sequence_id: id, next_value: r.first, last_value: r.last };
     respond(ctx, text, JSON.stringify(body), () => Array.from({ length: r.last - r.first + 1 }, (_, i) => String(r.first + i)));
   };
@@ -50,7 +53,7 @@ export function buildRouter(store: Store, metrics?: Metrics): Router {
     const n = count ?? 1;
     const draw = await store.draw(kind, n, key === undefined ? undefined : { key, fingerprint: `random ${kind} ${n}` });
     const tokens = random.tokens(draw);
-    metrics?.handedOut.inc({ kind }, n);
+    metrics?.handedOut(draw.replayed === true, kind, n);
     respond(ctx, text, count === undefined ? `{"number":${tokens[0]}}` : `{"numbers":[${tokens.join(',')}]}`, () => tokens);
   });
 
@@ -93,6 +96,24 @@ export function buildRouter(store: Store, metrics?: Metrics): Router {
   };
   router.get('/healthz', health);
   router.get('/health', health);
+
+  const openapi = JSON.stringify(openApiDocument({ auth }));
+  router.get('/openapi.json', (ctx) => {
+    ctx.type = JSON_TYPE;
+    ctx.body = openapi;
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = DOCS_HTML;
+  });
+  router.get(`${DOCS_ASSETS_PREFIX}:asset`, async (ctx) => {
+    const found = docsAsset(ctx.params.asset ?? '');
+    if (!found) throw new ServiceError('not_found', `no docs asset "${ctx.params.asset}"`);
+    const body = await found.body;
+    ctx.type = found.type;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = body;
+  });
 
   if (metrics)
     router.get('/metrics', async (ctx) => {

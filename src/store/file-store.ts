@@ -130,7 +130,7 @@ export class FileStore implements Store {
       if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.commit();
-      return { first: replay.first, last: replay.last };
+      return { first: replay.first, last: replay.last, replayed: true };
     }
     const current = this.state.sequences.get(id) ?? 0;
     this.checkNewSequence(id);
@@ -153,7 +153,7 @@ export class FileStore implements Store {
       if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
       await this.commit();
       const replayed = this.state.random[replay.pool]!;
-      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key };
+      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
     }
     const pool = this.state.random[kind]!;
     const size = domainSize(pool.domain);

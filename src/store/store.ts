@@ -6,6 +6,8 @@ export interface Reservation {
   first: number;
   /** Last value handed out (first + count - 1). */
   last: number;
+  /** True when an Idempotency-Key replayed an earlier answer: nothing new was handed out. */
+  replayed?: boolean;
 }
 
 /** A contiguous run of draw indexes [start, start + count) of one random pool, with what permutes them. */
@@ -16,6 +18,8 @@ export interface Draw {
   domain: PoolDomain;
   /** The pool's 256-bit permutation key, hex. */
   key: string;
+  /** True when an Idempotency-Key replayed an earlier answer: nothing new was drawn. */
+  replayed?: boolean;
 }
 
 export interface SequenceInfo {

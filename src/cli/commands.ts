@@ -1,0 +1,67 @@
+// The client commands for scripts: `next <id>` and `random`, printing the server's bare values.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { call, type ClientOptions } from './client.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:5000';
+
+function wholeNumber(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return Number(raw);
+  };
+}
+
+function positiveSeconds(raw: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return Number(raw);
+}
+
+interface ClientFlags {
+  url: string;
+  token?: string;
+  retries: number;
+  timeout: number;
+  idempotencyKey?: string;
+}
+
+function withClientOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--url <url>', 'the take-a-number server').env('TAKE_A_NUMBER_URL').default(DEFAULT_URL))
+    .addOption(new Option('--token <token>', 'bearer token, if the server has TOKEN set').env('TAKE_A_NUMBER_TOKEN'))
+    .option('--retries <n>', 'retries of connection failures, timeouts and 5xx (never 4xx)', wholeNumber(0, 100), 6)
+    .option('--timeout <seconds>', 'time limit of each attempt', positiveSeconds, 10)
+    .option('--idempotency-key <key>', 'reuse a key across invocations (e.g. $CI_JOB_ID) to get the same values on a rerun; default: a new one per invocation');
+}
+
+const clientOptions = (f: ClientFlags): ClientOptions => ({
+  url: f.url,
+  token: f.token,
+  retries: f.retries,
+  timeoutMs: Math.round(f.timeout * 1000),
+  idempotencyKey: f.idempotencyKey,
+});
+
+const query = (q: Record<string, string | undefined>): string =>
+  `?${new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined)).toString()}`;
+
+export function nextCommand(): Command {
+  return withClientOptions(
+    new Command('next')
+      .description('hand out the next value(s) of a sequence and print them, one per line')
+      .argument('<id>', 'sequence id')
+      .option('--count <n>', 'reserve n consecutive values (1-10000)'),
+  ).action(async (id: string, flags: ClientFlags & { count?: string }) => {
+    process.stdout.write(await call('POST', `/next/${encodeURIComponent(id)}${query({ count: flags.count, format: 'text' })}`, clientOptions(flags)));
+  });
+}
+
+export function randomCommand(): Command {
+  return withClientOptions(
+    new Command('random')
+      .description('hand out random number(s) never handed out before and print them, one per line')
+      .option('--type <type>', 'int or float', 'int')
+      .option('--count <n>', 'how many (1-10000)'),
+  ).action(async (flags: ClientFlags & { type: string; count?: string }) => {
+    process.stdout.write(await call('GET', `/random${query({ type: flags.type, count: flags.count, format: 'text' })}`, clientOptions(flags)));
+  });
+}

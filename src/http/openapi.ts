@@ -1,0 +1,214 @@
+// The OpenAPI 3.1 document of the HTTP API (DESIGN.md §2), served at /openapi.json and rendered at /docs.
+import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorCode } from '../errors.js';
+import { MAX_ID_LENGTH } from '../ids.js';
+import { DOCS_ASSETS } from './docs.js';
+import { MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH } from './params.js';
+import { STATUS } from './problem.js';
+
+type Json = Record<string, unknown>;
+
+/** The package version, for info.version; the document still renders if package.json is not shipped. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string): Json => ({ $ref: `#/components/${kind}/${name}` });
+const problemExample = (code: ErrorCode): Json => ({ type: 'about:blank', title: STATUS_CODES[STATUS[code]] ?? 'Error', status: STATUS[code], detail: '<a human sentence>', code });
+const problem = (...codes: ErrorCode[]): Json => ({
+  description: `${STATUS_CODES[STATUS[codes[0]!]] ?? 'Error'}: ${codes.join(', ')}`,
+  content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample(codes[0]!) } },
+});
+const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
+const jsonOrText = (description: string, schema: Json): Json => ({
+  description,
+  content: {
+    'application/json': { schema },
+    'text/plain': { schema: { type: 'string', description: 'the bare value(s), one per line' } },
+  },
+});
+const unauthorized = { 401: ref('responses', 'Unauthorized') };
+
+const schemas: Json = {
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details; some problems add members (e.g. drawn, size, last_value)',
+    required: ['type', 'title', 'status', 'detail', 'code'],
+    properties: {
+      type: { type: 'string', const: 'about:blank' },
+      title: { type: 'string', examples: ['Bad Request'] },
+      status: { type: 'integer', minimum: 400, maximum: 599 },
+      detail: { type: 'string', description: 'a human sentence' },
+      code: { type: 'string', enum: Object.keys(STATUS), description: 'stable snake_case code' },
+    },
+  },
+  SequenceId: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'any Unicode except control characters and "/", case-sensitive' },
+  Value: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  NextValue: {
+    type: 'object',
+    required: ['sequence_id', 'next_value'],
+    properties: {
+      sequence_id: ref('schemas', 'SequenceId'),
+      next_value: ref('schemas', 'Value'),
+      last_value: { ...ref('schemas', 'Value'), description: 'only with ?count: the last of the reserved consecutive values' },
+    },
+  },
+  Sequence: {
+    type: 'object',
+    required: ['sequence_id', 'last_value'],
+    properties: { sequence_id: ref('schemas', 'SequenceId'), last_value: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
+  },
+  SequenceList: { type: 'object', required: ['sequences'], properties: { sequences: { type: 'array', items: ref('schemas', 'Sequence') } } },
+  SetSequence: {
+    type: 'object',
+    required: ['last_value'],
+    properties: { last_value: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'the next value will be last_value + 1' } },
+  },
+  RandomNumber: {
+    type: 'object',
+    required: ['number'],
+    properties: { number: { type: 'number', description: 'floats carry exactly RANDOM_FLOAT_DECIMALS fraction digits in the JSON text' } },
+  },
+  RandomNumbers: { type: 'object', required: ['numbers'], properties: { numbers: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: MAX_COUNT } } },
+  Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
+};
+
+const parameters: Json = {
+  sequenceId: { name: 'sequenceId', in: 'path', required: true, description: 'percent-encoded sequence id', schema: ref('schemas', 'SequenceId') },
+  count: { name: 'count', in: 'query', required: false, description: 'how many values to hand out at once (1-10000)', schema: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
+  format: { name: 'format', in: 'query', required: false, description: '"text" answers the bare value(s), one per line (as does Accept: text/plain)', schema: { type: 'string', enum: ['json', 'text'] } },
+  type: { name: 'type', in: 'query', required: false, description: 'which pool to draw from (case-insensitive)', schema: { type: 'string', enum: ['int', 'float'], default: 'int' } },
+  idempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'a retry with the same key and request returns the first answer (kept 24 h, bounded in number); the same key with another request gets 422',
+    schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
+  },
+};
+
+const responses: Json = {
+  Unauthorized: {
+    description: 'Unauthorized: TOKEN is set and the request has no matching Authorization: Bearer header',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+    content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample('unauthorized') } },
+  },
+};
+
+const nextOperation = (method: 'get' | 'post'): Json => ({
+  operationId: `next${method === 'get' ? 'Get' : 'Post'}`,
+  tags: ['sequences'],
+  summary: 'Hand out the next value(s) of a sequence',
+  parameters: [ref('parameters', 'count'), ref('parameters', 'format'), ref('parameters', 'idempotencyKey')],
+  responses: {
+    200: jsonOrText('the value(s), durable before this answer', ref('schemas', 'NextValue')),
+    400: problem('invalid_sequence_id', 'invalid_count', 'invalid_format', 'invalid_idempotency_key'),
+    ...unauthorized,
+    409: problem('sequence_exhausted'),
+    422: problem('idempotency_key_reused'),
+    503: problem('storage_unavailable'),
+    507: problem('too_many_sequences'),
+  },
+});
+
+const paths: Json = {
+  '/next/{sequenceId}': { parameters: [ref('parameters', 'sequenceId')], get: nextOperation('get'), post: nextOperation('post') },
+  '/random': {
+    get: {
+      operationId: 'random',
+      tags: ['random'],
+      summary: 'Hand out random number(s) never handed out before',
+      parameters: [ref('parameters', 'type'), ref('parameters', 'count'), ref('parameters', 'format'), ref('parameters', 'idempotencyKey')],
+      responses: {
+        200: jsonOrText('{"number"} without count, {"numbers"} with it', { oneOf: [ref('schemas', 'RandomNumber'), ref('schemas', 'RandomNumbers')] }),
+        400: problem('invalid_type', 'invalid_count', 'invalid_format', 'invalid_idempotency_key'),
+        ...unauthorized,
+        422: problem('idempotency_key_reused'),
+        503: problem('random_exhausted', 'storage_unavailable'),
+      },
+    },
+  },
+  '/sequences': {
+    get: { operationId: 'listSequences', tags: ['sequences'], summary: 'Every sequence and its last value, sorted by id', responses: { 200: json('the sequences', ref('schemas', 'SequenceList')), ...unauthorized } },
+  },
+  '/sequences/{sequenceId}': {
+    parameters: [ref('parameters', 'sequenceId')],
+    get: {
+      operationId: 'getSequence',
+      tags: ['sequences'],
+      summary: 'The last value of a sequence, without moving it',
+      responses: { 200: json('the sequence', ref('schemas', 'Sequence')), 400: problem('invalid_sequence_id'), ...unauthorized, 404: problem('sequence_not_found') },
+    },
+    put: {
+      operationId: 'setSequence',
+      tags: ['sequences'],
+      summary: 'Move a sequence forward so that the next value is last_value + 1',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', 'SetSequence') } } },
+      responses: {
+        200: json('the sequence after the move', ref('schemas', 'Sequence')),
+        400: problem('invalid_sequence_id', 'invalid_body', 'invalid_value'),
+        ...unauthorized,
+        409: problem('value_behind'),
+        413: problem('payload_too_large'),
+        503: problem('storage_unavailable'),
+        507: problem('too_many_sequences'),
+      },
+    },
+  },
+  '/healthz': {
+    get: { operationId: 'healthz', tags: ['operations'], summary: 'Whether the store can write', security: [], responses: { 200: json('healthy', ref('schemas', 'Health')), 503: problem('storage_unavailable') } },
+  },
+  '/health': {
+    get: { operationId: 'health', tags: ['operations'], summary: 'Alias of /healthz', security: [], responses: { 200: json('healthy', ref('schemas', 'Health')), 503: problem('storage_unavailable') } },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...unauthorized },
+    },
+  },
+  '/openapi.json': {
+    get: { operationId: 'openapi', tags: ['operations'], summary: 'This document', responses: { 200: json('OpenAPI 3.1 document', { type: 'object' }), ...unauthorized } },
+  },
+  '/docs': {
+    get: {
+      operationId: 'docs',
+      tags: ['operations'],
+      summary: 'This document rendered by Swagger UI (served locally, no CDN)',
+      responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, ...unauthorized },
+    },
+  },
+  '/docs/assets/{asset}': {
+    get: {
+      operationId: 'docsAsset',
+      tags: ['operations'],
+      summary: 'A static file of the /docs page',
+      parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(DOCS_ASSETS) } }],
+      responses: { 200: { description: 'the file' }, ...unauthorized, 404: problem('not_found') },
+    },
+  },
+};
+
+/** The document; with `auth`, every operation but the health checks requires the bearer token. */
+export function openApiDocument({ auth }: { auth: boolean }): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'take-a-number',
+      version: packageVersion(),
+      summary: 'Hands out numbers that are never handed out twice: named sequences and unique random numbers.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'operations' }],
+    paths,
+    components: { schemas, parameters, responses, securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the TOKEN setting' } } },
+    ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
+  };
+}
