@@ -127,7 +127,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
     databaseUrl,
     recover: recover as 'salvage' | undefined,
-    idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 0, 10_000_000),
+    idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 1, 10_000_000),
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
   };
 }

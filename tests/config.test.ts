@@ -51,6 +51,7 @@ describe('config: loadConfig', () => {
     ['DATABASE_URL=mysql://x', [], { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     ['RECOVER=yes', [], { RECOVER: 'yes' }, 'RECOVER'],
     ['IDEMPOTENCY_MAX=-1', [], { IDEMPOTENCY_MAX: '-1' }, 'IDEMPOTENCY_MAX'],
+    ['IDEMPOTENCY_MAX=0 (retries would hand out new values)', [], { IDEMPOTENCY_MAX: '0' }, 'IDEMPOTENCY_MAX'],
     ['an unknown flag', ['--colour', 'red'], {}, '--colour'],
   ];
   for (const [name, argv, env, setting] of bad)

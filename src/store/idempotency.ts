@@ -25,7 +25,6 @@ export class IdempotencyCache {
   }
 
   remember(idem: Idempotency, result: IdempotentResult): void {
-    if (this.max === 0) return;
     while (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(idem.key, { fingerprint: idem.fingerprint, at: this.now(), result });
   }
