@@ -63,10 +63,11 @@ export function createApp({ store, config, log, metrics }: AppDeps): Koa {
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       metrics?.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
       metrics?.latency.observe({ route }, seconds);
-      // One line per request: at debug (so the default level stays quiet), at error for every 5xx.
-      if (ctx.status >= 500 || log.isLevelEnabled('debug')) {
+      // One line per request at debug, so the default level stays quiet under load. Unexpected errors at
+      // error; a 503 is a state (disk full, pool used up) the store logs once, not once per request.
+      if (failure !== undefined || log.isLevelEnabled('debug')) {
         const line = { req_id: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, err: failure };
-        if (ctx.status >= 500) log.error(line, failure === undefined ? 'request failed' : 'unexpected error');
+        if (failure !== undefined) log.error(line, 'unexpected error');
         else log.debug(line, 'request');
       }
     }
