@@ -1,6 +1,7 @@
 // node-postgres plumbing for the PostgreSQL store: a pool that survives lost connections, and transactions.
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { isServiceError, StartupError } from '../errors.js';
 
 /** A postgres:// URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -20,10 +21,12 @@ export function reasonOf(e: unknown): string {
   return err?.code ? `${err.code}: ${message}` : message;
 }
 
-export function createPool(url: string, log: Logger, max = 10): pg.Pool {
+/** `syncCommit` sets synchronous_commit=on for these sessions (used when the database default is off). */
+export function createPool(url: string, log: Logger, syncCommit = false): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max,
+    max: 10,
+    ...(syncCommit ? { options: '-c synchronous_commit=on' } : {}),
     // A database that does not answer must turn into a 503 quickly, not a hung request.
     connectionTimeoutMillis: 3000,
     query_timeout: 15000,
@@ -38,8 +41,6 @@ export function createPool(url: string, log: Logger, max = 10): pg.Pool {
   return pool;
 }
 
-const isDomainError = (e: unknown): boolean => e instanceof Error && e.name === 'ServiceError';
-
 /** Runs `fn` inside BEGIN … COMMIT on one connection; a connection that failed is destroyed, never reused. */
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -50,8 +51,8 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    // A refusal (exhausted, reused key) leaves a healthy connection: roll back and keep it.
-    if (isDomainError(e)) await client.query('ROLLBACK').catch(() => (broken = true));
+    // A refusal (exhausted, reused key, changed range) leaves a healthy connection: roll back and keep it.
+    if (isServiceError(e) || e instanceof StartupError) await client.query('ROLLBACK').catch(() => (broken = true));
     else broken = true;
     throw e;
   } finally {

@@ -72,6 +72,11 @@ async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, PoolD
   }
 }
 
+async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
+  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
+  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
+}
+
 export class PostgresStore implements Store {
   onCommit?: (stats: CommitStats) => void;
   private failure: string | undefined;
@@ -89,12 +94,21 @@ export class PostgresStore implements Store {
   static async open(opts: PostgresStoreOptions): Promise<Store> {
     const { config, log } = opts;
     if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set');
-    const pool = createPool(config.databaseUrl, log);
+    let pool = createPool(config.databaseUrl, log);
     try {
-      await transaction(pool, async (client) => {
+      const settings = await transaction(pool, async (client) => {
         await migrateSchema(client);
         await ensurePools(client, { int: config.randomInt, float: config.randomFloat });
+        return durabilitySettings(client);
       });
+      if (settings.fsync !== 'on')
+        log.error({ event: 'db_not_durable', fsync: settings.fsync }, 'the database runs with fsync=off: a database crash can lose values already handed out, which may then be handed out again');
+      if (settings.synchronousCommit === 'off') {
+        // With synchronous_commit=off a commit is acknowledged before it is on disk: "durable before sent" needs it on.
+        log.warn({ event: 'db_synchronous_commit' }, 'the database default is synchronous_commit=off; take-a-number turns it on for its own sessions');
+        await pool.end();
+        pool = createPool(config.databaseUrl, log, true);
+      }
     } catch (e) {
       await pool.end().catch(() => undefined);
       if (e instanceof StartupError) throw e;

@@ -62,6 +62,12 @@ describePostgres('PostgreSQL: three instances on one database', function () {
       sequences: [...ids].sort().map((id) => ({ sequence_id: id, last_value: expected.get(id) })),
     });
 
+    // A retry with the same Idempotency-Key gets the first answer from whichever instance it reaches.
+    const retries = await Promise.all(
+      servers.map(async (s) => (await fetch(`${s.url}/next/alpha`, { headers: { 'Idempotency-Key': 'retry-1' } })).json()),
+    );
+    expect(retries).to.deep.equal(servers.map(() => ({ sequence_id: 'alpha', next_value: expected.get('alpha')! + 1 })));
+
     for (const s of servers) s.child.kill('SIGTERM');
     expect(await Promise.all(servers.map((s) => s.exited))).to.deep.equal([0, 0, 0]);
   });
