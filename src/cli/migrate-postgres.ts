@@ -1,0 +1,92 @@
+// The PostgreSQL side of `migrate`: a consistent read, and a locked compare-and-write in one transaction.
+import pg from 'pg';
+import type { PoolKind } from '../random/domain.js';
+import { domainSize, POOL_KINDS } from '../random/domain.js';
+import { redactUrl } from '../store/postgres-pool.js';
+import { migrateSchema, schemaExists } from '../store/postgres-schema.js';
+import { domainFromJson } from '../store/postgres-store.js';
+import type { IdempotencyEntry, IdempotentResult } from '../store/state.js';
+import type { PoolState } from '../store/store.js';
+import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'take-a-number migrate' });
+  // Errors between queries surface through the next query; without a listener they would end the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new MigrateRefusal(`cannot connect to ${redactUrl(url)}: ${(e as Error).message}`);
+  }
+  return client;
+}
+
+async function readTables(client: pg.Client): Promise<Snapshot> {
+  const sequences = new Map<string, number>();
+  for (const r of (await client.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences ORDER BY id')).rows) sequences.set(r.id, Number(r.value));
+  const random: Partial<Record<PoolKind, PoolState>> = {};
+  for (const r of (await client.query<{ kind: PoolKind; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools')).rows)
+    random[r.kind] = { domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) };
+  const idempotency = new Map<string, IdempotencyEntry>();
+  const keys = await client.query<{ key: string; fingerprint: string; at: string; result: IdempotentResult }>(
+    'SELECT key, fingerprint, at, result FROM tan_idempotency WHERE result IS NOT NULL ORDER BY at, key',
+  );
+  for (const r of keys.rows) idempotency.set(r.key, { fingerprint: r.fingerprint, at: Number(r.at), result: r.result });
+  return { sequences, random, idempotency };
+}
+
+/** Reads everything in one snapshot of the database. */
+export async function readPostgresSnapshot(url: string): Promise<Snapshot> {
+  const client = await connect(url);
+  try {
+    if (!(await schemaExists(client))) throw new MigrateRefusal(`${redactUrl(url)} holds no take-a-number data (no tan_schema table)`);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const snapshot = await readTables(client);
+    await client.query('COMMIT');
+    return snapshot;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function writeTables(client: pg.Client, s: Snapshot): Promise<void> {
+  const ids = [...s.sequences.keys()];
+  await client.query(
+    `INSERT INTO tan_sequences (id, value) SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value`,
+    [ids, ids.map((id) => s.sequences.get(id)!)],
+  );
+  for (const kind of POOL_KINDS) {
+    const p = s.random[kind];
+    if (!p) continue;
+    await client.query(
+      `INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (kind) DO UPDATE SET domain = EXCLUDED.domain, size = EXCLUDED.size, key = EXCLUDED.key, drawn = EXCLUDED.drawn`,
+      [kind, JSON.stringify(p.domain), domainSize(p.domain), p.key, p.drawn],
+    );
+  }
+  const entries = [...s.idempotency];
+  await client.query(
+    `INSERT INTO tan_idempotency (key, fingerprint, at, result) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::jsonb[])
+     ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, at = EXCLUDED.at, result = EXCLUDED.result`,
+    [entries.map(([k]) => k), entries.map(([, e]) => e.fingerprint), entries.map(([, e]) => e.at), entries.map(([, e]) => JSON.stringify(e.result))],
+  );
+}
+
+/** Replaces the database's content with `update(current)` in one transaction that keeps running instances out. */
+export async function updatePostgres(url: string, update: (current: Snapshot) => Snapshot): Promise<void> {
+  const client = await connect(url);
+  try {
+    await client.query('BEGIN');
+    await migrateSchema(client);
+    // Instances that still run wait here instead of allocating between the comparison and the write.
+    await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency IN EXCLUSIVE MODE');
+    await writeTables(client, update(await readTables(client)));
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

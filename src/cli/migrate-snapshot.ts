@@ -1,0 +1,69 @@
+// What `migrate` moves between stores, and the rule for combining it with what the target already holds.
+import { sameDomain, POOL_KINDS, type PoolKind } from '../random/domain.js';
+import type { IdempotencyEntry } from '../store/state.js';
+import type { PoolState } from '../store/store.js';
+
+export interface Snapshot {
+  sequences: Map<string, number>;
+  random: Partial<Record<PoolKind, PoolState>>;
+  /** In age order, oldest first (the file store relies on it). */
+  idempotency: Map<string, IdempotencyEntry>;
+}
+
+/** Refuses the migration; the message is the one line printed on stderr. */
+export class MigrateRefusal extends Error {}
+
+export interface Merged {
+  snapshot: Snapshot;
+  /** Where the target is ahead of the source (already handed out more); kept only with --take-max. */
+  ahead: string[];
+}
+
+/**
+ * The target after the move: every value at least what the source handed out, so nothing is re-issued.
+ * Throws MigrateRefusal if the target is ahead and takeMax is off, or if a pool cannot be combined at all.
+ */
+export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean): Merged {
+  const ahead: string[] = [];
+  const sequences = new Map(target.sequences);
+  for (const [id, value] of source.sequences) {
+    const there = target.sequences.get(id);
+    if (there !== undefined && there > value) ahead.push(`sequence ${JSON.stringify(id)} is at ${there} in the target but ${value} in the source`);
+    sequences.set(id, Math.max(value, there ?? 0));
+  }
+  for (const [id, there] of target.sequences)
+    if (!source.sequences.has(id) && there > 0) ahead.push(`sequence ${JSON.stringify(id)} is at ${there} in the target and absent from the source`);
+
+  const random: Snapshot['random'] = { ...target.random };
+  for (const kind of POOL_KINDS) {
+    const from = source.random[kind];
+    const there = target.random[kind];
+    if (!from) continue;
+    if (!there || (there.drawn === 0 && (there.key !== from.key || !sameDomain(there.domain, from.domain)))) {
+      // Nothing was drawn with the target's own key: the source's pool replaces it.
+      random[kind] = { ...from };
+      continue;
+    }
+    if (there.key !== from.key || !sameDomain(there.domain, from.domain))
+      throw new MigrateRefusal(
+        `the target's ${kind} random pool has another key or range and has already handed out ${there.drawn} values; ` +
+          `the two pools cannot be combined without repeating values (not even with --take-max). Nothing was changed.`,
+      );
+    if (there.drawn > from.drawn) ahead.push(`the ${kind} random pool has drawn ${there.drawn} in the target but ${from.drawn} in the source`);
+    random[kind] = { ...from, drawn: Math.max(from.drawn, there.drawn) };
+  }
+
+  const entries = new Map(target.idempotency);
+  for (const [key, e] of source.idempotency) {
+    const have = entries.get(key);
+    if (!have || e.at >= have.at) entries.set(key, e);
+  }
+  const idempotency = new Map([...entries].sort(([, a], [, b]) => a.at - b.at));
+
+  if (ahead.length > 0 && !takeMax)
+    throw new MigrateRefusal(
+      `the target is ahead of the source: ${ahead[0]}${ahead.length > 1 ? ` (and ${ahead.length - 1} more)` : ''}. ` +
+        `Nothing was changed; use --take-max to keep the larger value of each.`,
+    );
+  return { snapshot: { sequences, random, idempotency }, ahead };
+}

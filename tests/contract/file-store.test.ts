@@ -1,0 +1,11 @@
+// The store contract against the file store.
+import path from 'node:path';
+import { openFileStore, tempDir } from '../helpers.js';
+import { storeContract } from './store-contract.js';
+
+describe('store contract: file store', () => {
+  storeContract({
+    fresh: async () => path.join(await tempDir(), 'sequences.json'),
+    open: (file, env = {}, opts = {}) => openFileStore(file, env, opts),
+  });
+});

@@ -1,0 +1,25 @@
+// The store contract against the PostgreSQL store, on a database of its own.
+import { silentLogger } from '../../src/logger.js';
+import { PostgresStore } from '../../src/store/postgres-store.js';
+import { testConfig } from '../helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../postgres/database.js';
+import { storeContract } from './store-contract.js';
+
+describePostgres('store contract: PostgreSQL store', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  storeContract({
+    // Dropping the tables gives the next store an empty database, as a new database would.
+    fresh: async () => {
+      await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+      return db.url;
+    },
+    open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: silentLogger(), ...opts }),
+  });
+});

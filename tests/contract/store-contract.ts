@@ -1,0 +1,277 @@
+// The Store contract, written once and run against every store (file and PostgreSQL).
+import { expect } from 'chai';
+import { ServiceError } from '../../src/errors.js';
+import { RandomValues } from '../../src/random/values.js';
+import type { Store } from '../../src/store/store.js';
+
+export interface StoreHarness {
+  /** A fresh, empty place for state (a temp file, an empty database); called before each test. */
+  fresh(): Promise<string>;
+  /** Opens a store on `place` with settings given as environment variables. */
+  open(place: string, env?: Record<string, string>, opts?: { now?: () => number }): Promise<Store>;
+}
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const DAY = 24 * 60 * 60 * 1000;
+
+async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(e).to.be.instanceOf(ServiceError);
+    return e as ServiceError;
+  }
+  throw new Error('expected a ServiceError, got an answer');
+}
+
+export function storeContract(harness: StoreHarness): void {
+  let place: string;
+  const opened: Store[] = [];
+  const open = async (env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+    const store = await harness.open(place, env, opts);
+    opened.push(store);
+    return store;
+  };
+  const reopen = async (store: Store, env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+    await store.close();
+    return open(env, opts);
+  };
+
+  beforeEach(async () => {
+    place = await harness.fresh();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  describe('sequences', () => {
+    it('start at 1, count on, and reserve consecutive runs', async () => {
+      const store = await open();
+      expect(await store.next('foo', 1)).to.deep.equal({ first: 1, last: 1 });
+      expect(await store.next('foo', 1)).to.deep.equal({ first: 2, last: 2 });
+      expect(await store.next('foo', 3)).to.deep.equal({ first: 3, last: 5 });
+      expect(await store.get('foo')).to.equal(5);
+    });
+
+    it('count every id on its own, case-sensitively', async () => {
+      const store = await open();
+      expect(await store.next('a', 1)).to.deep.equal({ first: 1, last: 1 });
+      expect(await store.next('A', 1)).to.deep.equal({ first: 1, last: 1 });
+      expect(await store.next('a', 1)).to.deep.equal({ first: 2, last: 2 });
+      expect(await store.get('A')).to.equal(1);
+    });
+
+    it('treat __proto__ and constructor as ordinary ids', async () => {
+      const store = await open();
+      expect(await store.get('constructor')).to.equal(undefined);
+      expect(await store.next('__proto__', 2)).to.deep.equal({ first: 1, last: 2 });
+      expect(await store.next('constructor', 1)).to.deep.equal({ first: 1, last: 1 });
+      expect(await store.get('__proto__')).to.equal(2);
+      expect(await store.list()).to.deep.equal([
+        { id: '__proto__', last: 2 },
+        { id: 'constructor', last: 1 },
+      ]);
+    });
+
+    it('reach 2^53−1 exactly and then refuse without changing anything', async () => {
+      const store = await open();
+      expect(await store.set('big', MAX - 3)).to.equal(MAX - 3);
+      expect(await store.next('big', 2)).to.deep.equal({ first: MAX - 2, last: MAX - 1 });
+      const over = await refusal(store.next('big', 2));
+      expect(over.code).to.equal('sequence_exhausted');
+      expect(over.extra).to.deep.equal({ last_value: MAX - 1 });
+      expect(await store.next('big', 1)).to.deep.equal({ first: MAX, last: MAX });
+      const done = await refusal(store.next('big', 1));
+      expect(done.code).to.equal('sequence_exhausted');
+      expect(done.extra).to.deep.equal({ last_value: MAX });
+      expect(await store.get('big')).to.equal(MAX);
+    });
+
+    it('move forward with set and refuse to move back', async () => {
+      const store = await open();
+      expect(await store.set('build', 1000)).to.equal(1000);
+      expect(await store.next('build', 1)).to.deep.equal({ first: 1001, last: 1001 });
+      const behind = await refusal(store.set('build', 5));
+      expect(behind.code).to.equal('value_behind');
+      expect(behind.extra).to.deep.equal({ last_value: 1001 });
+      expect(await store.set('build', 1001)).to.equal(1001);
+      expect(await store.get('build')).to.equal(1001);
+      expect(await store.set('fresh', 0)).to.equal(0);
+      expect(await store.next('fresh', 1)).to.deep.equal({ first: 1, last: 1 });
+    });
+
+    it('get an unknown id as undefined and list every id sorted by UTF-16 code units', async () => {
+      const store = await open();
+      const ids = ['b', 'a', 'B', 'é', '😀', '\uffff', 'a b', 'Z'];
+      for (const [i, id] of ids.entries()) await store.set(id, i + 1);
+      expect(await store.get('nope')).to.equal(undefined);
+      expect(await store.list()).to.deep.equal([
+        { id: 'B', last: 3 },
+        { id: 'Z', last: 8 },
+        { id: 'a', last: 2 },
+        { id: 'a b', last: 7 },
+        { id: 'b', last: 1 },
+        { id: 'é', last: 4 },
+        { id: '😀', last: 5 },
+        { id: '\uffff', last: 6 },
+      ]);
+    });
+
+    it('hand out exactly 1..200 to 200 concurrent requests', async () => {
+      const store = await open();
+      const firsts = (await Promise.all(Array.from({ length: 200 }, () => store.next('hot', 1)))).map((r) => r.first);
+      expect(firsts.sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(await store.get('hot')).to.equal(200);
+    });
+
+    it('refuse new ids past MAX_SEQUENCES while known ids go on', async () => {
+      const store = await open({ MAX_SEQUENCES: '2' });
+      await store.next('one', 1);
+      await store.set('two', 10);
+      expect((await refusal(store.next('three', 1))).code).to.equal('too_many_sequences');
+      expect((await refusal(store.set('three', 5))).code).to.equal('too_many_sequences');
+      expect(await store.next('one', 1)).to.deep.equal({ first: 2, last: 2 });
+      expect(await store.set('two', 11)).to.equal(11);
+      expect(await store.get('three')).to.equal(undefined);
+      expect((await store.list()).map((s) => s.id)).to.deep.equal(['one', 'two']);
+    });
+
+    it('keep every value it answered when new ids race for the last slots', async () => {
+      const store = await open({ MAX_SEQUENCES: '3' });
+      await store.next('old', 1);
+      const ids = Array.from({ length: 30 }, (_, i) => `new${String(i).padStart(2, '0')}`);
+      const outcomes = await Promise.all(ids.map((id) => store.next(id, 1).then((r) => r.first, (e: ServiceError) => e.code)));
+      const won = ids.filter((_, i) => outcomes[i] === 1);
+      expect(outcomes.filter((o) => o !== 1 && o !== 'too_many_sequences')).to.deep.equal([]);
+      // At least the two free slots are used; a store may let racing creations pass the limit, never lose one.
+      expect(won.length).to.be.at.least(2);
+      expect(await store.list()).to.deep.equal([...won, 'old'].map((id) => ({ id, last: 1 })));
+    });
+  });
+
+  describe('random pools', () => {
+    it('draw consecutive index runs with the pool key, giving distinct values', async () => {
+      const store = await open();
+      const a = await store.draw('int', 5);
+      const b = await store.draw('int', 3);
+      expect([a.start, a.count, b.start, b.count]).to.deep.equal([0, 5, 5, 3]);
+      const pool = await store.pool('int');
+      expect(pool.drawn).to.equal(8);
+      expect(a.key).to.equal(pool.key).and.match(/^[0-9a-f]{64}$/);
+      expect(a.domain).to.deep.equal({ type: 'int', min: 0, max: MAX });
+      const values = new RandomValues();
+      expect(new Set([...values.tokens(a), ...values.tokens(b)]).size).to.equal(8);
+      const f = await store.draw('float', 2);
+      expect([f.start, f.count]).to.deep.equal([0, 2]);
+      expect(f.domain).to.deep.equal({ type: 'float', min: 0, max: 10000, decimals: 4 });
+    });
+
+    it('hand out every value of a tiny domain once, then refuse with drawn and size', async () => {
+      const store = await open({ RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '5', RANDOM_FLOAT_MIN: '0', RANDOM_FLOAT_MAX: '1', RANDOM_FLOAT_DECIMALS: '1' });
+      const values = new RandomValues();
+      const first = await store.draw('int', 3);
+      const over = await refusal(store.draw('int', 3));
+      expect(over.code).to.equal('random_exhausted');
+      expect(over.extra).to.deep.equal({ drawn: 3, size: 5 });
+      const rest = await store.draw('int', 2);
+      expect([...values.tokens(first), ...values.tokens(rest)].sort()).to.deep.equal(['1', '2', '3', '4', '5']);
+      expect((await refusal(store.draw('int', 1))).extra).to.deep.equal({ drawn: 5, size: 5 });
+      const floats = values.tokens(await store.draw('float', 10)).sort();
+      expect(floats).to.deep.equal(['0.0', '0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9']);
+    });
+
+    it('give 100 concurrent draws the indexes 0..99', async () => {
+      const store = await open();
+      const starts = (await Promise.all(Array.from({ length: 100 }, () => store.draw('int', 1)))).map((d) => d.start);
+      expect(starts.sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+    });
+
+    it('refuse to open when a configured range differs from the stored one, naming the setting', async () => {
+      await (await open()).close();
+      for (const [env, setting] of [
+        [{ RANDOM_INT_MAX: '1000' }, 'RANDOM_INT_MAX'],
+        [{ RANDOM_INT_MIN: '7' }, 'RANDOM_INT_MIN'],
+        [{ RANDOM_FLOAT_DECIMALS: '2' }, 'RANDOM_FLOAT_DECIMALS'],
+      ] as const) {
+        let message = '';
+        await open(env).then(
+          () => expect.fail(`opened with ${setting} changed`),
+          (e: Error) => (message = `${e.name}: ${e.message}`),
+        );
+        expect(message).to.match(new RegExp(`^StartupError: the (int|float) random pool's range is fixed when it is created: ${setting} is`));
+      }
+      expect((await open()).constructor.name).to.match(/Store$/);
+    });
+  });
+
+  describe('reopening', () => {
+    it('continues every sequence and pool where it stopped, with the same keys', async () => {
+      let store = await open();
+      await store.next('a', 3);
+      await store.set('b', 50);
+      const int = await store.draw('int', 4);
+      const float = await store.draw('float', 2);
+      store = await reopen(store);
+      expect(await store.next('a', 1)).to.deep.equal({ first: 4, last: 4 });
+      expect(await store.get('b')).to.equal(50);
+      const int2 = await store.draw('int', 1);
+      expect([int2.start, int2.key]).to.deep.equal([4, int.key]);
+      const float2 = await store.draw('float', 1);
+      expect([float2.start, float2.key]).to.deep.equal([2, float.key]);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    it('give a retry the first answer and refuse the key for another request', async () => {
+      let store = await open();
+      const k = { key: 'k1', fingerprint: 'next 2 a' };
+      expect(await store.next('a', 2, k)).to.deep.equal({ first: 1, last: 2 });
+      expect(await store.next('a', 2, k)).to.deep.equal({ first: 1, last: 2 });
+      expect(await store.next('a', 1)).to.deep.equal({ first: 3, last: 3 });
+      const d = { key: 'k2', fingerprint: 'random int 3' };
+      const drawn = await store.draw('int', 3, d);
+      expect(drawn.start).to.equal(0);
+      expect(await store.draw('int', 3, d)).to.deep.equal(drawn);
+      const reused = await refusal(store.next('a', 1, { key: 'k1', fingerprint: 'next 1 a' }));
+      expect(reused.code).to.equal('idempotency_key_reused');
+      expect((await refusal(store.draw('int', 3, { key: 'k1', fingerprint: 'random int 3' }))).code).to.equal('idempotency_key_reused');
+      store = await reopen(store);
+      expect(await store.next('a', 2, k)).to.deep.equal({ first: 1, last: 2 });
+      expect(await store.draw('int', 3, d)).to.deep.equal(drawn);
+      expect(await store.get('a')).to.equal(3);
+      expect((await store.pool('int')).drawn).to.equal(3);
+    });
+
+    it('give 20 concurrent retries of one key one answer', async () => {
+      const store = await open();
+      const k = { key: 'same', fingerprint: 'next 1 c' };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => store.next('c', 1, k)));
+      expect(answers).to.deep.equal(Array.from({ length: 20 }, () => ({ first: 1, last: 1 })));
+      expect(await store.get('c')).to.equal(1);
+    });
+
+    it('forget a key after 24 hours', async () => {
+      let now = 1_000_000;
+      const clock = { now: () => now };
+      const store = await open({}, clock);
+      const k = { key: 'k', fingerprint: 'next 1 a' };
+      expect(await store.next('a', 1, k)).to.deep.equal({ first: 1, last: 1 });
+      now += DAY - 1;
+      expect(await store.next('a', 1, k)).to.deep.equal({ first: 1, last: 1 });
+      now += 1;
+      expect(await store.next('a', 1, k)).to.deep.equal({ first: 2, last: 2 });
+      expect(await store.next('b', 1, { key: 'k', fingerprint: 'next 1 b' }).catch((e: ServiceError) => e.code)).to.equal('idempotency_key_reused');
+    });
+
+    it('keep at most IDEMPOTENCY_MAX keys, dropping the oldest first', async () => {
+      let now = 1_000_000;
+      const store = await open({ IDEMPOTENCY_MAX: '2' }, { now: () => now });
+      for (const key of ['k1', 'k2', 'k3']) {
+        now += 1000;
+        await store.next('a', 1, { key, fingerprint: 'next 1 a' });
+      }
+      expect(await store.next('b', 1, { key: 'k1', fingerprint: 'next 1 b' })).to.deep.equal({ first: 1, last: 1 });
+      expect((await refusal(store.next('b', 1, { key: 'k3', fingerprint: 'next 1 b' }))).code).to.equal('idempotency_key_reused');
+    });
+  });
+}

@@ -1,0 +1,38 @@
+// A small load driver for the PostgreSQL process tests: run tasks with bounded concurrency, poll with a deadline.
+
+/** Runs every task with at most `concurrency` in flight; resolves with their results in task order. */
+export async function runConcurrently<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+  return results;
+}
+
+/** Waits until `condition()` is true, checking every 20 ms; fails after `ms` with `what`. */
+export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** 1..n, for asserting that a sequence is dense. */
+export const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function getJson(url: string): Promise<Answer> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}

@@ -1,0 +1,168 @@
+// `take-a-number migrate` between a state file and PostgreSQL: nothing is re-issued after the move,
+// a target that is ahead is refused unless --take-max, and a file in use is never written.
+import { expect } from 'chai';
+import path from 'node:path';
+import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
+import { silentLogger } from '../../src/logger.js';
+import { PostgresStore } from '../../src/store/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import { openFileStore, tempDir, testConfig } from '../helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+
+async function migrate(...args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+  const out = { stdout: [] as string[], stderr: [] as string[] };
+  const io: MigrateIo = { stdout: (l) => out.stdout.push(l), stderr: (l) => out.stderr.push(l) };
+  return { code: await runMigrate(args, io), ...out };
+}
+
+describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
+  this.timeout(20_000);
+  let db: TestDatabase;
+  const opened: Store[] = [];
+  const pgStore = async (): Promise<Store> => {
+    const s = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger() });
+    opened.push(s);
+    return s;
+  };
+  const fileStore = async (file: string): Promise<Store> => {
+    const s = await openFileStore(file);
+    opened.push(s);
+    return s;
+  };
+  const close = (s: Store): Promise<void> => s.close();
+
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  beforeEach(async () => {
+    await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map(close));
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  it('moves a file to PostgreSQL and back, keeping every value, pool position, key and idempotency key', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    let store = await fileStore(file);
+    await store.next('a', 3);
+    await store.set('b', 1000);
+    await store.next('__proto__', 1);
+    await store.draw('int', 7);
+    await store.draw('float', 3);
+    const k1 = { key: 'k1', fingerprint: 'next 2 c' };
+    const k2 = { key: 'k2', fingerprint: 'random int 2' };
+    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2 });
+    const drawn = await store.draw('int', 2, k2);
+    const int = await store.pool('int');
+    const float = await store.pool('float');
+    await store.close();
+
+    const there = await migrate('--from', file, '--to', db.url);
+    expect(there.stderr).to.deep.equal([]);
+    expect(there.code).to.equal(0);
+    expect(there.stdout).to.have.length(1);
+    expect(there.stdout[0]).to.match(/^migrated 4 sequences, 2 random pools and 2 idempotency keys from \S+sequences\.json to postgres:\/\/\S+ \(the target now holds 4 sequences\)$/);
+
+    store = await pgStore();
+    expect(await store.list()).to.deep.equal([
+      { id: '__proto__', last: 1 },
+      { id: 'a', last: 3 },
+      { id: 'b', last: 1000 },
+      { id: 'c', last: 2 },
+    ]);
+    expect(await store.pool('int')).to.deep.equal({ ...int, drawn: 9 });
+    expect(await store.pool('float')).to.deep.equal({ ...float, drawn: 3 });
+    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2 });
+    expect(await store.draw('int', 2, k2)).to.deep.equal(drawn);
+    expect(await store.next('a', 1)).to.deep.equal({ first: 4, last: 4 });
+    const next = await store.draw('int', 1);
+    expect([next.start, next.key]).to.deep.equal([9, int.key]);
+    await store.close();
+
+    const back = path.join(await tempDir(), 'back.json');
+    const home = await migrate('--from', db.url, '--to', back);
+    expect([home.code, home.stderr]).to.deep.equal([0, []]);
+    store = await fileStore(back);
+    expect(await store.get('a')).to.equal(4);
+    expect(await store.pool('int')).to.deep.equal({ ...int, drawn: 10 });
+    expect(await store.pool('float')).to.deep.equal({ ...float, drawn: 3 });
+    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2 });
+    expect(await store.next('b', 1)).to.deep.equal({ first: 1001, last: 1001 });
+    expect((await store.draw('float', 1)).start).to.equal(3);
+  });
+
+  it('refuses a target that is ahead unless --take-max, which keeps the larger value of each', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    const source = await fileStore(file);
+    await source.next('a', 5);
+    await source.next('b', 2);
+    await source.draw('int', 1);
+    const key = (await source.pool('int')).key;
+    await source.close();
+
+    let target = await pgStore();
+    await target.set('a', 9);
+    await target.close();
+
+    const refused = await migrate('--from', file, '--to', db.url);
+    expect(refused.code).to.equal(1);
+    expect(refused.stdout).to.deep.equal([]);
+    expect(refused.stderr).to.deep.equal([
+      'take-a-number migrate: the target is ahead of the source: sequence "a" is at 9 in the target but 5 in the source. ' +
+        'Nothing was changed; use --take-max to keep the larger value of each.',
+    ]);
+    target = await pgStore();
+    expect(await target.list()).to.deep.equal([{ id: 'a', last: 9 }]);
+    expect((await target.pool('int')).key).to.not.equal(key);
+    await target.close();
+
+    const taken = await migrate('--from', file, '--to', db.url, '--take-max');
+    expect([taken.code, taken.stderr]).to.deep.equal([0, []]);
+    expect(taken.stdout[0]).to.match(/; kept the target's larger value in 1 place \(--take-max\)$/);
+    target = await pgStore();
+    expect(await target.list()).to.deep.equal([
+      { id: 'a', last: 9 },
+      { id: 'b', last: 2 },
+    ]);
+    // The target's pool had drawn nothing, so the source's pool (key and counter) replaced it.
+    expect(await target.pool('int')).to.include({ key, drawn: 1 });
+    await target.draw('int', 5);
+    await target.close();
+
+    const poolAhead = await migrate('--from', file, '--to', db.url);
+    expect(poolAhead.code).to.equal(1);
+    expect(poolAhead.stderr[0]).to.match(/the target is ahead of the source: sequence "a" is at 9 in the target but 5 in the source \(and 1 more\)/);
+    expect((await migrate('--from', file, '--to', db.url, '--take-max')).code).to.equal(0);
+    target = await pgStore();
+    expect(await target.pool('int')).to.include({ key, drawn: 6 });
+    await target.close();
+
+    // Another file's pool has its own key and has drawn: no maximum can make the two pools safe.
+    const other = path.join(await tempDir(), 'other.json');
+    const otherStore = await fileStore(other);
+    await otherStore.draw('int', 1);
+    await otherStore.close();
+    const clash = await migrate('--from', other, '--to', db.url, '--take-max');
+    expect(clash.code).to.equal(1);
+    expect(clash.stderr).to.deep.equal([
+      "take-a-number migrate: the target's int random pool has another key or range and has already handed out 6 values; " +
+        'the two pools cannot be combined without repeating values (not even with --take-max). Nothing was changed.',
+    ]);
+    target = await pgStore();
+    expect(await target.pool('int')).to.include({ key, drawn: 6 });
+  });
+
+  it('refuses to write a state file that a running server holds', async () => {
+    await (await pgStore()).next('x', 1);
+    const file = path.join(await tempDir(), 'busy.json');
+    const running = await fileStore(file);
+    const busy = await migrate('--from', db.url, '--to', file);
+    expect(busy.code).to.equal(1);
+    expect(busy.stderr).to.have.length(1);
+    expect(busy.stderr[0]).to.match(/^take-a-number migrate: another process is using \S+busy\.json/);
+    expect(await running.get('x')).to.equal(undefined);
+  });
+});

@@ -1,0 +1,74 @@
+// Three real server processes on one database: concurrent clients over all of them never get a value twice.
+import { expect } from 'chai';
+import { startServerProcess, type ServerProcess } from '../helpers.js';
+import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
+import { getJson, oneTo, runConcurrently } from './load.js';
+
+describePostgres('PostgreSQL: three instances on one database', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  const servers: ServerProcess[] = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => {
+    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    await Promise.all(servers.map((s) => s.exited));
+    await db?.drop();
+  });
+
+  it('hands out dense sequences and distinct random numbers across instances', async () => {
+    // Started together: they race to create the schema and the pools, and must agree on one key per pool.
+    servers.push(...(await Promise.all([1, 2, 3].map(() => startServerProcess({ DATABASE_URL: db.url })))));
+    const ids = ['alpha', 'beta', '__proto__'];
+    const tasks: (() => Promise<{ kind: string; status: number; values: (number | string)[] }>)[] = [];
+    for (let i = 0; i < 450; i++) {
+      const server = servers[i % 3]!;
+      const id = ids[i % ids.length]!;
+      const count = (i % 4) + 1;
+      tasks.push(async () => {
+        const { status, body } = await getJson(`${server.url}/next/${encodeURIComponent(id)}?count=${count}`);
+        const first = body.next_value as number;
+        return { kind: id, status, values: Array.from({ length: count }, (_, k) => first + k) };
+      });
+    }
+    for (let i = 0; i < 240; i++) {
+      const server = servers[(i + 1) % 3]!;
+      const type = i % 3 === 0 ? 'float' : 'int';
+      tasks.push(async () => {
+        const res = await fetch(`${server.url}/random?type=${type}&count=2&format=text`);
+        return { kind: type, status: res.status, values: (await res.text()).trim().split('\n') };
+      });
+    }
+    // Interleave sequence and random work so every instance sees both at once.
+    const shuffled = tasks.map((t, i) => ({ t, k: (i * 7919) % tasks.length })).sort((a, b) => a.k - b.k).map((x) => x.t);
+    const results = await runConcurrently(shuffled, 36);
+
+    expect(results.filter((r) => r.status !== 200)).to.deep.equal([]);
+    const expected = new Map<string, number>();
+    for (const id of ids) {
+      const values = results.filter((r) => r.kind === id).flatMap((r) => r.values as number[]);
+      expected.set(id, values.length);
+      expect(values.sort((a, b) => a - b), `sequence ${id}`).to.deep.equal(oneTo(values.length));
+    }
+    for (const type of ['int', 'float']) {
+      const values = results.filter((r) => r.kind === type).flatMap((r) => r.values);
+      expect(values.length).to.equal(type === 'int' ? 320 : 160);
+      expect(new Set(values).size, `${type} values distinct`).to.equal(values.length);
+    }
+    const listed = await getJson(`${servers[2]!.url}/sequences`);
+    expect(listed.body).to.deep.equal({
+      sequences: [...ids].sort().map((id) => ({ sequence_id: id, last_value: expected.get(id) })),
+    });
+
+    // A retry with the same Idempotency-Key gets the first answer from whichever instance it reaches.
+    const retries = await Promise.all(
+      servers.map(async (s) => (await fetch(`${s.url}/next/alpha`, { headers: { 'Idempotency-Key': 'retry-1' } })).json()),
+    );
+    expect(retries).to.deep.equal(servers.map(() => ({ sequence_id: 'alpha', next_value: expected.get('alpha')! + 1 })));
+
+    for (const s of servers) s.child.kill('SIGTERM');
+    expect(await Promise.all(servers.map((s) => s.exited))).to.deep.equal([0, 0, 0]);
+  });
+});
