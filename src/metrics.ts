@@ -57,8 +57,9 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         for (const kind of POOL_KINDS) {
-          const p = await store.pool(kind);
-          this.set({ pool: kind }, domainSize(p.domain) - p.drawn);
+          // While the store is unreachable the gauge keeps its last value; /metrics itself must still answer.
+          const p = await store.pool(kind).catch(() => undefined);
+          if (p) this.set({ pool: kind }, domainSize(p.domain) - p.drawn);
         }
       },
     });

@@ -228,7 +228,7 @@ export class PostgresStore implements Store {
         },
         async (_db, r) => {
           if (r.kind !== 'next') throw new ServiceError('internal_error', 'idempotency fingerprint collision');
-          return { first: r.first, last: r.last };
+          return { first: r.first, last: r.last, replayed: true };
         },
       );
     }, true);
@@ -246,7 +246,7 @@ export class PostgresStore implements Store {
         async (db, r) => {
           if (r.kind !== 'draw') throw new ServiceError('internal_error', 'idempotency fingerprint collision');
           const p = await this.poolState(db, r.pool);
-          return { kind: r.pool, start: r.start, count: r.count, domain: p.domain, key: p.key };
+          return { kind: r.pool, start: r.start, count: r.count, domain: p.domain, key: p.key, replayed: true };
         },
       );
     }, true);
