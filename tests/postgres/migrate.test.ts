@@ -75,8 +75,8 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     ]);
     expect(await store.pool('int')).to.deep.equal({ ...int, drawn: 9 });
     expect(await store.pool('float')).to.deep.equal({ ...float, drawn: 3 });
-    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2 });
-    expect(await store.draw('int', 2, k2)).to.deep.equal(drawn);
+    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2, replayed: true });
+    expect(await store.draw('int', 2, k2)).to.deep.equal({ ...drawn, replayed: true });
     expect(await store.next('a', 1)).to.deep.equal({ first: 4, last: 4 });
     const next = await store.draw('int', 1);
     expect([next.start, next.key]).to.deep.equal([9, int.key]);
@@ -89,7 +89,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect(await store.get('a')).to.equal(4);
     expect(await store.pool('int')).to.deep.equal({ ...int, drawn: 10 });
     expect(await store.pool('float')).to.deep.equal({ ...float, drawn: 3 });
-    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2 });
+    expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2, replayed: true });
     expect(await store.next('b', 1)).to.deep.equal({ first: 1001, last: 1001 });
     expect((await store.draw('float', 1)).start).to.equal(3);
   });
