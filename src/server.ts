@@ -31,6 +31,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const server = http.createServer(app.callback());
   // Keep-alive longer than common load balancers' idle timeout, so they never reuse a closed socket.
   server.keepAliveTimeout = 65_000;
+  // On close, busy keep-alive connections would keep the server open until the grace ends (and the exit
+  // would be forced): every response not yet sent says "Connection: close", and each connection that turns
+  // idle is closed at once.
+  let closing = false;
+  const unsent = new Set<http.ServerResponse>();
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    else {
+      unsent.add(res);
+      res.once('close', () => unsent.delete(res));
+    }
+    res.once('finish', () => {
+      unsent.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -48,6 +64,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     server,
     async close(graceMs = 5000) {
       let forced = false;
+      closing = true;
+      for (const res of unsent) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {

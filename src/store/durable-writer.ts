@@ -1,5 +1,5 @@
 // Writes the state text to both copies durably: fsync(data) → rename for each, then fsync(directory).
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { StatePaths } from './paths.js';
 
@@ -20,18 +20,10 @@ export async function fsyncDirectory(dir: string): Promise<void> {
 export class DurableWriter implements StateWriter {
   constructor(private readonly paths: StatePaths) {}
 
+  // A state directory removed under a running server is not recreated here: it fails the write (503) until
+  // someone puts the directory back. It may have vanished with its volume, and a new one in its place could
+  // be on another filesystem (the container's own layer under a detached mount), lost at the next restart.
   async write(text: string): Promise<void> {
-    try {
-      await this.writeBoth(text);
-    } catch (e) {
-      // The directory was removed under us: memory holds the whole state, so recreate it and write again.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await mkdir(this.paths.dir, { recursive: true });
-      await this.writeBoth(text);
-    }
-  }
-
-  private async writeBoth(text: string): Promise<void> {
     // write-file-atomic fsyncs the temp file before its rename; it does not fsync the directory.
     await Promise.all([writeFileAtomic(this.paths.primary, text, { fsync: true }), writeFileAtomic(this.paths.replica, text, { fsync: true })]);
     await fsyncDirectory(this.paths.dir);

@@ -1,6 +1,6 @@
 // The embedded store: the whole state in memory, changed synchronously, made durable by group commit.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -9,9 +9,10 @@ import { domainDifference, domainSize, type PoolDomain, type PoolKind } from '..
 import { DurableWriter, type StateWriter } from './durable-writer.js';
 import { GroupCommit } from './group-commit.js';
 import { IdempotencyCache } from './idempotency.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type StateLock } from './lock.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { recoverState } from './recovery.js';
+import { parseStateText } from './state-file.js';
 import { serialize, type State } from './state.js';
 import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
 
@@ -52,18 +53,34 @@ async function removeInterruptedWrites(paths: StatePaths, log: Logger): Promise<
   }
 }
 
+/**
+ * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only or forbidden
+ * volume; creating the first missing directory by itself names the real cause (EROFS, EACCES).
+ */
+async function mkdirCause(dir: string, error: Error): Promise<Error> {
+  let missing = dir;
+  while (path.dirname(missing) !== missing && !(await stat(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
+  return mkdir(missing).then(
+    () => error,
+    (e: Error) => e,
+  );
+}
+
 export class FileStore implements Store {
   onCommit?: (stats: CommitStats) => void;
   private readonly commits: GroupCommit;
   private readonly idempotency: IdempotencyCache;
   private failure: string | undefined;
+  /** Set when another process wrote the state while our lock was lost: this process must not write again. */
+  private fenced: string | undefined;
   private closed = false;
 
   private constructor(
     private readonly state: State,
     private readonly writer: StateWriter,
     private readonly opts: FileStoreOptions,
-    private readonly release: () => Promise<void>,
+    private readonly lock: StateLock,
+    private readonly paths: StatePaths,
   ) {
     this.commits = new GroupCommit((batch) => this.write(batch));
     this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
@@ -75,14 +92,14 @@ export class FileStore implements Store {
     try {
       await mkdir(paths.dir, { recursive: true });
     } catch (e) {
-      throw new StartupError(`cannot create the state directory ${paths.dir}: ${(e as Error).message}`);
+      throw new StartupError(`cannot create the state directory ${paths.dir}: ${(await mkdirCause(paths.dir, e as Error)).message}`);
     }
-    const release = await acquireLock(paths.primary, log);
+    const lock = await acquireLock(paths.primary, log);
     try {
       await removeInterruptedWrites(paths, log);
       const { state, source } = await recoverState(paths, config.recover === 'salvage', log);
       ensurePools(state.random, { int: config.randomInt, float: config.randomFloat });
-      const store = new FileStore(state, opts.writer ?? new DurableWriter(paths), opts, release);
+      const store = new FileStore(state, opts.writer ?? new DurableWriter(paths), opts, lock, paths);
       // Every start writes both copies: it proves the directory is writable and heals a stale copy.
       try {
         await store.commit();
@@ -92,7 +109,7 @@ export class FileStore implements Store {
       log.info({ event: 'state_loaded', file: paths.primary, source, generation: state.generation, sequences: state.sequences.size }, 'state loaded');
       return store;
     } catch (e) {
-      await release().catch(() => undefined);
+      await lock.release().catch(() => undefined);
       throw e;
     }
   }
@@ -102,16 +119,49 @@ export class FileStore implements Store {
     this.state.generation++;
     this.idempotency.expire();
     try {
+      if (this.fenced !== undefined) throw Object.assign(new Error(this.fenced), { code: 'EFENCED' });
+      if (await this.lock.ensure(this.failure !== undefined)) await this.checkDiskIsBehind();
       await this.writer.write(serialize(this.state));
     } catch (e) {
       const reason = `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${(e as Error).message}`;
-      if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: e }, `cannot write the state: ${reason}`);
+      if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', path: this.paths.primary, err: e }, `cannot write the state ${this.paths.primary}: ${reason}`);
       this.failure = reason;
       throw new ServiceError('storage_unavailable', `the state could not be written (${reason}); nothing was handed out`);
     }
-    if (this.failure !== undefined) this.opts.log.warn({ event: 'storage_recovered' }, 'state writes succeed again');
+    if (this.failure !== undefined) this.opts.log.warn({ event: 'storage_recovered', path: this.paths.primary }, `state writes to ${this.paths.primary} succeed again`);
     this.failure = undefined;
     this.onCommit?.({ batch, seconds: (performance.now() - started) / 1000 });
+  }
+
+  /**
+   * After the lock was lost and taken again: another process may have written the state meanwhile. Writing
+   * ours is safe only if it is ahead of what is on disk (every sequence and pool at or past it, same keys).
+   */
+  private async checkDiskIsBehind(): Promise<void> {
+    for (const file of [this.paths.primary, this.paths.replica]) {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      let disk;
+      try {
+        disk = parseStateText(text).state;
+      } catch {
+        continue;
+      }
+      const ahead =
+        [...disk.sequences].every(([id, v]) => (this.state.sequences.get(id) ?? -1) >= v) &&
+        (['int', 'float'] as const).every((k) => {
+          const d = disk.random[k];
+          const m = this.state.random[k];
+          return !d || (m !== undefined && m.key === d.key && m.drawn >= d.drawn);
+        });
+      // Ours must also win the generation comparison at the next start, even if only one copy gets written.
+      this.state.generation = Math.max(this.state.generation, disk.generation + 1);
+      if (!ahead) {
+        this.fenced = `another process wrote ${file} while this one had lost its lock; restart this process to load it`;
+        this.opts.log.fatal({ event: 'lock_fenced', path: file }, this.fenced);
+        throw Object.assign(new Error(this.fenced), { code: 'EFENCED' });
+      }
+    }
   }
 
   private commit(): Promise<void> {
@@ -204,6 +254,6 @@ export class FileStore implements Store {
     if (this.closed) return;
     await this.commits.idle();
     this.closed = true;
-    await this.release().catch((e: Error) => this.opts.log.warn({ event: 'unlock_failed', err: e }, 'could not release the lock'));
+    await this.lock.release().catch((e: Error) => this.opts.log.warn({ event: 'unlock_failed', err: e }, 'could not release the lock'));
   }
 }

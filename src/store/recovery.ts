@@ -13,14 +13,21 @@ type Copy =
   | { path: string; status: 'corrupt'; reason: string; text: string };
 
 async function readCopy(path: string): Promise<Copy> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, status: 'missing' };
     if (code === 'EISDIR') return { path, status: 'corrupt', reason: 'it is a directory', text: '' };
     throw new StartupError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  // JSON text is UTF-8: damaged bytes inside an id must not quietly turn into U+FFFD and make another id.
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { path, status: 'corrupt', reason: 'not valid UTF-8', text: bytes.toString('utf8') };
   }
   try {
     const { state, legacy } = parseStateText(text);

@@ -119,7 +119,8 @@ export function salvageTexts(texts: string[]): { state: State; notes: string[] }
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);
     if (gen && Number.isSafeInteger(Number(gen[1]))) state.generation = Math.max(state.generation, Number(gen[1]));
     const start = text.indexOf('"sequences"');
-    const randomAt = text.indexOf('"random"');
+    // The top-level member is indented by two spaces; a sequence named "random" (four spaces) is not it.
+    const randomAt = text.search(/\n  "random"\s*:/);
     const legacyLike = start < 0 && !text.includes('"format"');
     const region = legacyLike ? text : start < 0 ? '' : text.slice(start + '"sequences"'.length, randomAt > start ? randomAt : undefined);
     const pair = /"((?:[^"\\\n]|\\.)*)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;

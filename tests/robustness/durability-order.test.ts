@@ -1,0 +1,115 @@
+// "Durable before sent" (DESIGN.md §1.2, §4), checked from outside the process with strace: for the one
+// request, before the first byte of its response is written to the socket,
+//   for each copy (primary and replica): the temp file was opened, fsync'ed (data), closed nowhere in between,
+//   and then renamed onto the copy's name; and after both renames an fsync of the directory has returned.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MAIN_JS, tempDir } from '../helpers.js';
+import { parseLogLines, until } from './util.js';
+
+interface Call {
+  pid: string;
+  name: string;
+  args: string;
+  ret: string;
+  /** Line index where the call started and where it returned (strace prints in kernel order). */
+  start: number;
+  end: number;
+}
+
+/** Parses `strace -f -tt` output, joining "<unfinished ...>" with "<... resumed>". */
+function parseTrace(text: string): Call[] {
+  const calls: Call[] = [];
+  const pending = new Map<string, { name: string; args: string; start: number }>();
+  text.split('\n').forEach((line, i) => {
+    const m = /^(\d+)\s+\S+\s+(.*)$/.exec(line);
+    if (!m) return;
+    const [, pid, rest] = m as unknown as [string, string, string];
+    let u = /^(\w+)\((.*) <unfinished \.\.\.>$/.exec(rest);
+    if (u) return void pending.set(pid, { name: u[1]!, args: u[2]!, start: i });
+    u = /^<\.\.\. (\w+) resumed>(.*)\)\s+= (.*)$/.exec(rest);
+    if (u) {
+      const p = pending.get(pid);
+      pending.delete(pid);
+      if (p && p.name === u[1]) calls.push({ pid, name: p.name, args: p.args + u[2], ret: u[3]!, start: p.start, end: i });
+      return;
+    }
+    u = /^(\w+)\((.*)\)\s+= (.*)$/.exec(rest);
+    if (u) calls.push({ pid, name: u[1]!, args: u[2]!, ret: u[3]!, start: i, end: i });
+  });
+  return calls;
+}
+
+const fdOf = (c: Call): string => /^(\d+)/.exec(c.args)?.[1] ?? '';
+const quoted = (s: string): string => JSON.stringify(s);
+
+describe('robustness: durability order seen by strace', function () {
+  this.timeout(30_000);
+
+  it('fsync(data) → rename for both copies, then fsync(directory), all before the response bytes reach the socket', async () => {
+    const dir = path.join(await tempDir(), 'state');
+    const file = path.join(dir, 'sequences.json');
+    const tracePath = path.join(path.dirname(dir), 'trace.txt');
+    const strace = spawn(
+      '/usr/bin/strace',
+      ['-f', '-tt', '-s', '256', '-o', tracePath, '-e', 'trace=openat,close,read,fsync,fdatasync,rename,renameat,renameat2,write,writev,sendto', process.execPath, MAIN_JS],
+      {
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SEQUENCE_FILE: file, LOG_LEVEL: 'info', TAKE_A_NUMBER_ANNOUNCE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    strace.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    strace.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const straceExited = new Promise<number | string>((r) => strace.once('exit', (c, s) => r(c ?? s ?? -1)));
+    let serverPid: number | undefined;
+    try {
+      const listening = await until('the traced server to listen', () => parseLogLines(out).find((l) => l.event === 'listening') ?? (err.includes('strace:') && !err.includes('Process') ? Promise.reject(new Error(err)) : undefined), 20_000);
+      serverPid = listening.pid as number;
+      const res = await fetch(`${listening.url as string}/next/foo`);
+      expect(await res.json()).to.deep.equal({ sequence_id: 'foo', next_value: 1 });
+    } finally {
+      // End the traced server (our grandchild, by the PID it logged); strace exits with it.
+      if (serverPid !== undefined) process.kill(serverPid, 'SIGTERM');
+      else strace.kill('SIGTERM');
+    }
+    expect(await straceExited).to.equal(0);
+
+    const calls = parseTrace(await readFile(tracePath, 'utf8'));
+    const ok = (c: Call): boolean => !c.ret.startsWith('-1');
+    const request = calls.find((c) => c.name === 'read' && c.args.includes('GET /next/foo HTTP/1.1'));
+    expect(request, 'the request was read from the socket').to.not.equal(undefined);
+    const response = calls.find((c) => ['write', 'writev', 'sendto'].includes(c.name) && c.args.includes('HTTP/1.1 200 OK'));
+    expect(response, 'the response was written to the socket').to.not.equal(undefined);
+    expect(response!.args).to.include('{\\"sequence_id\\":\\"foo\\",\\"next_value\\":1}');
+    const W = response!.start;
+
+    const renameEnds: number[] = [];
+    for (const target of [file, `${file}.replica`]) {
+      // The rename that put this copy in place for this request: after the request was read, before the response.
+      const rename = calls.filter((c) => /^rename/.test(c.name) && ok(c) && c.args.includes(`, ${quoted(target)}`) && c.start > request!.end && c.end < W).at(-1);
+      expect(rename, `a rename onto ${target} between reading the request and answering it`).to.not.equal(undefined);
+      const tmp = /"([^"]+)"/.exec(rename!.args)![1]!;
+      expect(tmp.startsWith(`${target}.`)).to.equal(true);
+      const open = calls.filter((c) => c.name === 'openat' && c.args.includes(quoted(tmp)) && /O_WRONLY/.test(c.args) && ok(c) && c.end < rename!.start).at(-1);
+      expect(open, `${tmp} opened for writing before its rename`).to.not.equal(undefined);
+      const fd = open!.ret.trim();
+      const closes = calls.filter((c) => c.name === 'close' && fdOf(c) === fd && c.start > open!.end && c.end < rename!.start).map((c) => c.start);
+      const firstClose = Math.min(...closes, rename!.start);
+      const sync = calls.find((c) => (c.name === 'fsync' || c.name === 'fdatasync') && fdOf(c) === fd && c.ret.trim() === '0' && c.start > open!.end && c.end < firstClose);
+      expect(sync, `fsync(${fd}) of ${tmp} returned before it was closed and renamed onto ${target}`).to.not.equal(undefined);
+      renameEnds.push(rename!.end);
+    }
+    const afterRenames = Math.max(...renameEnds);
+    const dirSync = calls.find((c) => {
+      if (c.name !== 'fsync' || c.ret.trim() !== '0' || c.start < afterRenames || c.end > W) return false;
+      const fd = fdOf(c);
+      const open = calls.filter((o) => o.name === 'openat' && o.ret.trim() === fd && o.end < c.start).at(-1);
+      return open !== undefined && open.args.includes(quoted(dir) + ',');
+    });
+    expect(dirSync, `an fsync of ${dir} after both renames and before the response`).to.not.equal(undefined);
+  });
+});

@@ -1,0 +1,333 @@
+// Storage faults for real: a full tmpfs (ENOSPC), a read-only remount (EROFS), the state directory removed
+// under the running server. While the fault lasts every allocating request gets 503 storage_unavailable and
+// hands out nothing, /healthz answers 503; once writes succeed again the service resumes by itself, and no
+// value after that repeats one acknowledged before. A read-only state directory stops the start.
+// Where mounts are not permitted (EPERM), the same scenarios run against a fault-injecting writer instead.
+import { expect } from 'chai';
+import { mkdir, readFile, rm, unlink, writeFile, open as openFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createApp } from '../../src/http/app.js';
+import { DurableWriter, type StateWriter } from '../../src/store/durable-writer.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { statePaths } from '../../src/store/paths.js';
+import { runServerToExit, startServerProcess, tempDir, testConfig, type ServerProcess } from '../helpers.js';
+import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, until, type LogLine } from './util.js';
+
+interface Target {
+  url: string;
+  logs(): LogLine[];
+  stop(): Promise<void>;
+}
+
+async function realServer(file: string): Promise<Target> {
+  const srv: ServerProcess = await startServerProcess({ SEQUENCE_FILE: file, LOG_LEVEL: 'info' });
+  return {
+    url: srv.url,
+    logs: () => parseLogLines(srv.stdout()),
+    async stop() {
+      srv.child.kill('SIGTERM');
+      expect(await srv.exited).to.equal(0);
+    },
+  };
+}
+
+/** The fallback where mounts are not permitted: the real writer, failing with `code` while `broken()`. */
+async function injectedServer(file: string, code: () => string | undefined): Promise<Target> {
+  const real = new DurableWriter(statePaths(file));
+  const writer: StateWriter = {
+    write: (text) => {
+      const c = code();
+      return c ? Promise.reject(Object.assign(new Error(`${c}: injected fault`), { code: c })) : real.write(text);
+    },
+  };
+  const { log, lines } = captureLog();
+  const config = testConfig({ SEQUENCE_FILE: file });
+  const store = await FileStore.open({ config, log, writer });
+  const server = http.createServer(createApp({ store, config, log }).callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    logs: () => lines,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await store.close();
+    },
+  };
+}
+
+async function call(t: Target, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(t.url + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Every allocating request and /healthz answer 503 storage_unavailable, in the problem shape, with no value. */
+let putTo = 0;
+async function expectUnavailable(t: Target): Promise<void> {
+  putTo += 1_000_000;
+  for (const [method, p, body] of [
+    ['GET', '/next/a'],
+    ['POST', '/next/a?count=5'],
+    ['GET', '/next/brand-new'],
+    ['GET', '/random'],
+    ['GET', '/random?type=float&count=3'],
+    ['PUT', '/sequences/a', { last_value: putTo }],
+    ['GET', '/healthz'],
+  ] as const) {
+    const r = await call(t, method, p, body);
+    expect(r.status, `${method} ${p}`).to.equal(503);
+    expect(r.body).to.include({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'storage_unavailable' });
+    expect(r.body).to.not.have.any.keys('next_value', 'last_value', 'number', 'numbers');
+  }
+}
+
+interface Acked {
+  a: number[];
+  ints: number[];
+}
+
+async function handOut(t: Target, acked: Acked, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const r = await call(t, 'GET', '/next/a');
+    expect(r.status).to.equal(200);
+    acked.a.push(r.body.next_value as number);
+    const d = await call(t, 'GET', '/random');
+    expect(d.status).to.equal(200);
+    acked.ints.push(d.body.number as number);
+  }
+}
+
+/** After resuming: /healthz is 200, values go on past everything acknowledged, nothing repeats. */
+async function expectResumed(t: Target, acked: Acked, file: string): Promise<void> {
+  await until('/healthz to answer 200 again', async () => (await fetch(`${t.url}/healthz`)).status === 200, 15_000, 50);
+  const before = Math.max(...acked.a);
+  await handOut(t, acked, 3);
+  expect(acked.a.at(-3)).to.be.greaterThan(before);
+  expect(new Set(acked.a).size).to.equal(acked.a.length);
+  expect(new Set(acked.ints).size).to.equal(acked.ints.length);
+  const onDisk = JSON.parse(await readFile(file, 'utf8')) as { sequences: Record<string, number> };
+  expect(onDisk.sequences.a).to.equal(acked.a.at(-1));
+  // A request that got 503 may still have moved its sequence (a skip, never a repeat): the write that
+  // failed may have reached one copy, so memory is never rolled back. "brand-new" was never handed out.
+  expect(onDisk.sequences['brand-new'] ?? 0).to.be.at.most(2);
+  const logs = t.logs();
+  // One line when the fault starts (not one per failed request), one when it ends.
+  const faults = logs.filter((l) => l.event === 'storage_fault');
+  expect(faults).to.have.length(1);
+  expect(faults[0]!.level).to.equal(ERROR);
+  expect(faults[0]!.path).to.equal(file);
+  const recovered = logs.filter((l) => l.event === 'storage_recovered');
+  expect(recovered).to.have.length(1);
+  expect(recovered[0]!.path).to.equal(file);
+}
+
+describe('robustness: storage faults', function () {
+  this.timeout(60_000);
+  const mounts: string[] = [];
+  let mode: 'mounts' | 'injected' = 'mounts';
+  let why = '';
+
+  before(async () => {
+    const probe = path.join(await tempDir(), 'probe');
+    await mkdir(probe);
+    try {
+      // TAN_TEST_NO_MOUNTS=1 runs the fallback on purpose (to check it where mounts do work).
+      if (process.env.TAN_TEST_NO_MOUNTS === '1') throw Object.assign(new Error('EPERM'), { stderr: 'EPERM (TAN_TEST_NO_MOUNTS=1)' });
+      sh('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]);
+      unmountQuietly(probe);
+    } catch (e) {
+      if (!/EPERM|permission denied|must be superuser|Operation not permitted/i.test(String((e as { stderr?: string }).stderr ?? e))) throw e;
+      mode = 'injected';
+      why = String((e as { stderr?: string }).stderr ?? e).trim();
+    }
+    console.log(`      (storage faults run with ${mode === 'mounts' ? 'real mounts: tmpfs, bind + remount ro, rm -r' : `a fault-injecting writer (FileStoreOptions.writer): mounts are not permitted here: ${why}`})`);
+  });
+
+  afterEach(() => {
+    // Unmount everything this suite mounted, even when a test failed half-way.
+    for (const m of mounts.splice(0).reverse()) unmountQuietly(m);
+  });
+
+  async function mountTmpfs(size: string): Promise<string> {
+    const dir = path.join(await tempDir(), 'tmpfs');
+    await mkdir(dir);
+    sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    mounts.push(dir);
+    return dir;
+  }
+
+  async function bindMount(): Promise<{ source: string; mnt: string }> {
+    const base = await tempDir();
+    const source = path.join(base, 'source');
+    const mnt = path.join(base, 'mnt');
+    await mkdir(source);
+    await mkdir(mnt);
+    sh('mount', ['--bind', source, mnt]);
+    mounts.push(mnt);
+    return { source, mnt };
+  }
+
+  /** Fills the filesystem of `dir` until a write fails with ENOSPC; returns the filler's path. */
+  async function fill(dir: string): Promise<string> {
+    const filler = path.join(dir, 'filler');
+    const fh = await openFile(filler, 'w');
+    try {
+      for (const size of [65536, 4096, 1]) {
+        const chunk = Buffer.alloc(size, 1);
+        for (;;) {
+          try {
+            await fh.write(chunk);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === 'ENOSPC') break;
+            throw e;
+          }
+        }
+      }
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+    await writeFile(path.join(dir, 'one-more-byte'), 'x').then(
+      () => expect.fail('the filesystem still takes writes'),
+      (e: NodeJS.ErrnoException) => expect(e.code).to.equal('ENOSPC'),
+    );
+    return filler;
+  }
+
+  it('disk full (ENOSPC on a small tmpfs): 503 storage_unavailable, nothing handed out, /healthz 503; resumes once space is freed', async () => {
+    let fault: string | undefined;
+    const dir = mode === 'mounts' ? path.join(await mountTmpfs('256k'), 'state') : path.join(await tempDir(), 'state');
+    const file = path.join(dir, 'sequences.json');
+    const t = mode === 'mounts' ? await realServer(file) : await injectedServer(file, () => fault);
+    try {
+      const acked: Acked = { a: [], ints: [] };
+      await handOut(t, acked, 3);
+      const filler = mode === 'mounts' ? await fill(path.dirname(dir)) : ((fault = 'ENOSPC'), '');
+      const stateBefore = await readFile(file, 'utf8');
+      await expectUnavailable(t);
+      expect(await readFile(file, 'utf8')).to.equal(stateBefore);
+      expect(t.logs().find((l) => l.event === 'storage_fault')?.msg).to.include('ENOSPC');
+      if (mode === 'mounts') await unlink(filler);
+      else fault = undefined;
+      await expectResumed(t, acked, file);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('read-only volume (EROFS after remount ro, long enough to lose the lock): 503 while read-only; resumes once writable, holding the lock again', async () => {
+    let fault: string | undefined;
+    const bind = mode === 'mounts' ? await bindMount() : undefined;
+    const file = path.join(bind?.mnt ?? (await tempDir()), 'sequences.json');
+    const t = mode === 'mounts' ? await realServer(file) : await injectedServer(file, () => fault);
+    try {
+      const acked: Acked = { a: [], ints: [] };
+      await handOut(t, acked, 3);
+      if (bind) sh('mount', ['-o', 'remount,ro,bind', bind.mnt]);
+      else fault = 'EROFS';
+      await expectUnavailable(t);
+      expect(t.logs().find((l) => l.event === 'storage_fault')?.msg).to.include('EROFS');
+      if (bind) {
+        // The lock cannot be refreshed on a read-only volume: after 2 s it counts as lost.
+        await until('the lock to be reported lost', () => t.logs().some((l) => l.event === 'lock_compromised'), 10_000, 100);
+        await expectUnavailable(t);
+        sh('mount', ['-o', 'remount,rw,bind', bind.mnt]);
+      } else fault = undefined;
+      await expectResumed(t, acked, file);
+      if (bind) {
+        expect(t.logs().some((l) => l.event === 'lock_retaken')).to.equal(true);
+        // The lock is really held again: a second process on the same file is refused.
+        const second = await runServerToExit({ SEQUENCE_FILE: file });
+        expect(second.code).to.equal(1);
+        expect(second.stderr).to.include(`another process is using ${file}`);
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('state directory removed under the running server: 503 until it is back (not silently recreated); then resumes and holds the lock again', async () => {
+    const dir = path.join(await tempDir(), 'state');
+    const file = path.join(dir, 'sequences.json');
+    const t = await realServer(file);
+    try {
+      const acked: Acked = { a: [], ints: [] };
+      await handOut(t, acked, 3);
+      await rm(dir, { recursive: true });
+      await expectUnavailable(t);
+      expect(t.logs().find((l) => l.event === 'storage_fault')?.msg).to.include('ENOENT');
+      // Not recreated behind the operator's back: it may have vanished with its volume.
+      await readFile(file).then(
+        () => expect.fail('the state directory was recreated'),
+        (e: NodeJS.ErrnoException) => expect(e.code).to.equal('ENOENT'),
+      );
+      await mkdir(dir);
+      await expectResumed(t, acked, file);
+      expect(t.logs().some((l) => l.event === 'lock_retaken')).to.equal(true);
+      const second = await runServerToExit({ SEQUENCE_FILE: file });
+      expect(second.code).to.equal(1);
+      expect(second.stderr).to.include(`another process is using ${file}`);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('lock lost while the directory was gone and another process wrote the state meanwhile: this one stops writing (fenced), 503', async () => {
+    const dir = path.join(await tempDir(), 'state');
+    const file = path.join(dir, 'sequences.json');
+    const t = await realServer(file);
+    try {
+      const acked: Acked = { a: [], ints: [] };
+      await handOut(t, acked, 2);
+      await rm(dir, { recursive: true });
+      await until('the lost lock to be noticed', () => t.logs().some((l) => l.event === 'lock_compromised'), 10_000, 50);
+      // A second process takes the free file, writes its own state and stops.
+      const other = await startServerProcess({ SEQUENCE_FILE: file });
+      expect((await fetch(`${other.url}/next/other`)).status).to.equal(200);
+      other.child.kill('SIGTERM');
+      expect(await other.exited).to.equal(0);
+      const written = await readFile(file, 'utf8');
+      // The first process may not overwrite what the other wrote: it refuses, and stays refusing.
+      for (let i = 0; i < 2; i++) await expectUnavailable(t);
+      const fenced = t.logs().filter((l) => l.event === 'lock_fenced');
+      expect(fenced).to.have.length(1);
+      expect(fenced[0]!.level).to.equal(60);
+      expect(fenced[0]!.msg).to.include('restart this process');
+      expect(await readFile(file, 'utf8')).to.equal(written);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a read-only state directory at start stops the start with a clear message and changes nothing', async () => {
+    // Root ignores file modes, so only a read-only mount makes a directory unwritable here; without mounts
+    // the first write of the start fails by injection instead.
+    if (mode === 'injected') {
+      const file = path.join(await tempDir(), 'sequences.json');
+      const writer: StateWriter = { write: () => Promise.reject(Object.assign(new Error('EROFS: read-only file system (injected)'), { code: 'EROFS' })) };
+      const failed = await FileStore.open({ config: testConfig({ SEQUENCE_FILE: file }), log: captureLog().log, writer }).then(
+        () => expect.fail('the start went on'),
+        (e: Error) => e,
+      );
+      expect(failed.message).to.equal(`cannot write the state file ${file}: the state could not be written (EROFS: EROFS: read-only file system (injected)); nothing was handed out`);
+      return;
+    }
+    const bind = await bindMount();
+    const file = path.join(bind.mnt, 'sequences.json');
+    const s = await startServerProcess({ SEQUENCE_FILE: file });
+    expect((await fetch(`${s.url}/next/a`)).status).to.equal(200);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).to.equal(0);
+    const before = await readFile(file, 'utf8');
+    sh('mount', ['-o', 'remount,ro,bind', bind.mnt]);
+    for (const f of [file, path.join(bind.mnt, 'fresh', 'sequences.json')]) {
+      const r = await runServerToExit({ SEQUENCE_FILE: f });
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.not.include('LISTENING');
+      expect(r.stderr).to.match(/^take-a-number: cannot (lock|create the state directory) /);
+      expect(r.stderr).to.include(path.dirname(f) === bind.mnt ? `cannot lock ${f}: EROFS: read-only file system` : `cannot create the state directory ${path.dirname(f)}: EROFS: read-only file system`);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+    }
+    expect(await readFile(file, 'utf8')).to.equal(before);
+  });
+});
