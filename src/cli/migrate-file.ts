@@ -18,12 +18,12 @@ const exists = (p: string): Promise<boolean> =>
 export async function readFileSnapshot(file: string): Promise<Snapshot> {
   const paths = statePaths(file);
   if (!(await exists(paths.primary)) && !(await exists(paths.replica))) throw new MigrateRefusal(`there is no state file at ${paths.primary}`);
-  const release = await acquireLock(paths.primary, silentLogger());
+  const lock = await acquireLock(paths.primary, silentLogger());
   try {
     const { state } = await recoverState(paths, false, silentLogger());
     return { sequences: state.sequences, random: state.random, idempotency: state.idempotency };
   } finally {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
   }
 }
 
@@ -31,12 +31,12 @@ export async function readFileSnapshot(file: string): Promise<Snapshot> {
 export async function updateFile(file: string, update: (current: Snapshot) => Snapshot): Promise<void> {
   const paths = statePaths(file);
   await mkdir(paths.dir, { recursive: true });
-  const release = await acquireLock(paths.primary, silentLogger());
+  const lock = await acquireLock(paths.primary, silentLogger());
   try {
     const { state } = await recoverState(paths, false, silentLogger());
     const next = update({ sequences: state.sequences, random: state.random, idempotency: state.idempotency });
     await new DurableWriter(paths).write(serialize({ generation: state.generation + 1, ...next }));
   } finally {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@
 //   and then renamed onto the copy's name; and after both renames an fsync of the directory has returned.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAIN_JS, tempDir } from '../helpers.js';
@@ -45,7 +46,13 @@ function parseTrace(text: string): Call[] {
 const fdOf = (c: Call): string => /^(\d+)/.exec(c.args)?.[1] ?? '';
 const quoted = (s: string): string => JSON.stringify(s);
 
-describe('robustness: durability order seen by strace', function () {
+// strace is a system tool: CI installs it and sets REQUIRE_STRACE=1; elsewhere its absence is said, not hidden.
+const STRACE = '/usr/bin/strace';
+const haveStrace = existsSync(STRACE);
+if (!haveStrace && process.env.REQUIRE_STRACE !== '1')
+  console.log(`durability-order test NOT RUN: ${STRACE} is missing; install it (apt-get install strace) to run it`);
+
+(haveStrace || process.env.REQUIRE_STRACE === '1' ? describe : () => undefined)('robustness: durability order seen by strace', function () {
   this.timeout(30_000);
 
   it('fsync(data) → rename for both copies, then fsync(directory), all before the response bytes reach the socket', async () => {
@@ -53,8 +60,8 @@ describe('robustness: durability order seen by strace', function () {
     const file = path.join(dir, 'sequences.json');
     const tracePath = path.join(path.dirname(dir), 'trace.txt');
     const strace = spawn(
-      '/usr/bin/strace',
-      ['-f', '-tt', '-s', '256', '-o', tracePath, '-e', 'trace=openat,close,read,fsync,fdatasync,rename,renameat,renameat2,write,writev,sendto', process.execPath, MAIN_JS],
+      STRACE,
+      ['-f', '-tt', '-s', '4096', '-o', tracePath, '-e', 'trace=openat,close,read,fsync,fdatasync,rename,renameat,renameat2,write,writev,sendto', process.execPath, MAIN_JS],
       {
         env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SEQUENCE_FILE: file, LOG_LEVEL: 'info', TAKE_A_NUMBER_ANNOUNCE: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
