@@ -20,6 +20,8 @@ export interface LoadResult {
   ok: number;
   non2xx: number;
   errors: number;
+  /** How long the run took by autocannon's clock (a little over the asked seconds). */
+  seconds: number;
 }
 
 export function load(o: LoadOptions): Promise<LoadResult> {
@@ -35,7 +37,7 @@ export function load(o: LoadOptions): Promise<LoadResult> {
       (err, r) => {
         clearTimeout(watchdog);
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors });
+        resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, seconds: r.duration });
       },
     );
     // autocannon ends on its own after `seconds`; this only guards against a run that never reports.

@@ -34,6 +34,8 @@ export interface Report {
   started: Date;
   seconds: number;
   baseline: BaselineRow[];
+  /** Peak RSS of the baseline process over the whole run, for scale. */
+  baselineRss: number;
   rows: Row[];
   rss: { sizes: number; bytes: number }[];
   goals: Goal[];
@@ -87,7 +89,9 @@ export function renderReport(r: Report): string {
     '',
     '| sequences in the state | peak RSS (VmHWM) |',
     '|---:|---:|',
-    ...r.rss.map((x) => `| ${n0(x.sizes)} | ${n1(x.bytes / 2 ** 20)} MiB |`),
+    ...r.rss.map((x) => `| ${n0(x.sizes)} | ${n1(x.bytes / 1e6)} MB |`),
+    '',
+    `For scale: the bare-Koa baseline process peaked at ${n1(r.baselineRss / 1e6)} MB under the same load. Each state size runs in a fresh server process.`,
     '',
     '## Durability check',
     '',
