@@ -45,6 +45,19 @@ describe('WorkerWriter', () => {
     await writer.close();
   });
 
+  it('stops its thread when idle and starts a new one for the next write', async () => {
+    const paths = statePaths(path.join(await tempDir(), 's.json'));
+    let stopped!: () => void;
+    const idleStop = new Promise<void>((resolve) => (stopped = resolve));
+    const writer = new WorkerWriter(paths, { idleMs: 20, onIdleStop: () => stopped() });
+    await writer.write('{"x":1}\n');
+    await idleStop;
+    await writer.write('{"x":2}\n');
+    expect(await readFile(paths.primary, 'utf8')).to.equal('{"x":2}\n');
+    expect(await readFile(paths.replica, 'utf8')).to.equal('{"x":2}\n');
+    await writer.close();
+  });
+
   it('refuses writes once closed (its thread is terminated)', async () => {
     const writer = new WorkerWriter(statePaths(path.join(await tempDir(), 's.json')));
     await writer.write('{}');
