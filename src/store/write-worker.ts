@@ -1,28 +1,28 @@
-// The writer thread: receives the state text as bytes, writes both copies durably, and answers with the id
-// (and the buffer, handed back for the next write) or with the errno error.
+// The writer thread: receives the state text (a string when small, else bytes in a transferred buffer),
+// writes both copies durably, and answers with the id (and the buffer, handed back) or the errno error.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StatePaths } from './paths.js';
 import { BothCopiesWriter } from './both-copies.js';
 
-export interface WriteRequest {
-  id: number;
+export type WriteRequest =
+  | { id: number; text: string }
   /** Transferred, not copied: the encoded state is in its first `length` bytes. */
-  buffer: ArrayBuffer;
-  length: number;
-}
+  | { id: number; buffer: ArrayBuffer; length: number };
 
 export interface WriteAnswer {
   id: number;
-  /** The request's buffer, transferred back for reuse. */
-  buffer: ArrayBuffer;
+  /** The request's buffer, if it had one, transferred back for reuse. */
+  buffer?: ArrayBuffer;
   error?: { message: string; code?: string; errno?: number; syscall?: string; path?: string };
 }
 
 const writer = new BothCopiesWriter(workerData as StatePaths);
 
-async function handle({ id, buffer, length }: WriteRequest): Promise<WriteAnswer> {
+async function handle(request: WriteRequest): Promise<WriteAnswer> {
+  const { id } = request;
+  const buffer = 'buffer' in request ? request.buffer : undefined;
   try {
-    await writer.write(Buffer.from(buffer, 0, length));
+    await writer.write('text' in request ? Buffer.from(request.text) : Buffer.from(request.buffer, 0, request.length));
     return { id, buffer };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -35,6 +35,6 @@ let queue = Promise.resolve();
 parentPort!.on('message', (request: WriteRequest) => {
   queue = queue.then(async () => {
     const answer = await handle(request);
-    parentPort!.postMessage(answer, [answer.buffer]);
+    parentPort!.postMessage(answer, answer.buffer ? [answer.buffer] : []);
   });
 });
