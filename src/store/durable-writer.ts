@@ -6,6 +6,10 @@ import type { StatePaths } from './paths.js';
 export interface StateWriter {
   /** Resolves only when both copies and the directory entry are on disk. */
   write(text: string): Promise<void>;
+  /** The same for text given as pieces to concatenate, so a large state is never joined into one string. */
+  writePieces?(pieces: readonly string[]): Promise<void>;
+  /** Releases what the writer holds (a thread); called once when the store closes. */
+  close?(): Promise<void>;
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {

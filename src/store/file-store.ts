@@ -6,14 +6,16 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ServiceError, StartupError } from '../errors.js';
 import { domainDifference, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
-import { DurableWriter, type StateWriter } from './durable-writer.js';
+import type { StateWriter } from './durable-writer.js';
 import { GroupCommit } from './group-commit.js';
 import { IdempotencyCache } from './idempotency.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { statePaths, type StatePaths } from './paths.js';
 import { recoverState } from './recovery.js';
+import { SequenceText } from './sequence-text.js';
 import { parseStateText } from './state-file.js';
-import { serialize, type State } from './state.js';
+import { serializePieces, type State } from './state.js';
+import { WorkerWriter } from './worker-writer.js';
 import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
 
 export interface FileStoreOptions {
@@ -70,6 +72,8 @@ export class FileStore implements Store {
   onCommit?: (stats: CommitStats) => void;
   private readonly commits: GroupCommit;
   private readonly idempotency: IdempotencyCache;
+  // The sequences' part of the file text, redone per commit only where ids changed.
+  private readonly sequenceText: SequenceText;
   private failure: string | undefined;
   /** Set when another process wrote the state while our lock was lost: this process must not write again. */
   private fenced: string | undefined;
@@ -83,6 +87,7 @@ export class FileStore implements Store {
     private readonly paths: StatePaths,
   ) {
     this.commits = new GroupCommit((batch) => this.write(batch));
+    this.sequenceText = new SequenceText(state.sequences);
     this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
   }
 
@@ -99,11 +104,12 @@ export class FileStore implements Store {
       await removeInterruptedWrites(paths, log);
       const { state, source } = await recoverState(paths, config.recover === 'salvage', log);
       ensurePools(state.random, { int: config.randomInt, float: config.randomFloat });
-      const store = new FileStore(state, opts.writer ?? new DurableWriter(paths), opts, lock, paths);
+      const store = new FileStore(state, opts.writer ?? new WorkerWriter(paths), opts, lock, paths);
       // Every start writes both copies: it proves the directory is writable and heals a stale copy.
       try {
         await store.commit();
       } catch (e) {
+        await store.writer.close?.();
         throw new StartupError(`cannot write the state file ${paths.primary}: ${(e as Error).message}`);
       }
       log.info({ event: 'state_loaded', file: paths.primary, source, generation: state.generation, sequences: state.sequences.size }, 'state loaded');
@@ -121,7 +127,8 @@ export class FileStore implements Store {
     try {
       if (this.fenced !== undefined) throw Object.assign(new Error(this.fenced), { code: 'EFENCED' });
       if (await this.lock.ensure(this.failure !== undefined)) await this.checkDiskIsBehind();
-      await this.writer.write(serialize(this.state));
+      const pieces = serializePieces(this.state, this.sequenceText.pieces());
+      await (this.writer.writePieces ? this.writer.writePieces(pieces) : this.writer.write(pieces.join('')));
     } catch (e) {
       const reason = `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${(e as Error).message}`;
       if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', path: this.paths.primary, err: e }, `cannot write the state ${this.paths.primary}: ${reason}`);
@@ -192,6 +199,7 @@ export class FileStore implements Store {
       );
     const reservation = { first: current + 1, last: current + count };
     this.state.sequences.set(id, reservation.last);
+    this.sequenceText.touch(id);
     if (idem) this.idempotency.remember(idem, { kind: 'next', ...reservation });
     await this.commit();
     return reservation;
@@ -238,6 +246,7 @@ export class FileStore implements Store {
       throw new ServiceError('value_behind', `sequence "${id}" is already at ${current}; it only moves forward`, { last_value: current });
     this.checkNewSequence(id);
     this.state.sequences.set(id, Math.max(current ?? 0, last));
+    this.sequenceText.touch(id);
     await this.commit();
     return this.state.sequences.get(id)!;
   }
@@ -254,6 +263,7 @@ export class FileStore implements Store {
     if (this.closed) return;
     await this.commits.idle();
     this.closed = true;
+    await this.writer.close?.();
     await this.lock.release().catch((e: Error) => this.opts.log.warn({ event: 'unlock_failed', err: e }, 'could not release the lock'));
   }
 }

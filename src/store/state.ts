@@ -33,15 +33,21 @@ function section(name: string, lines: string[], last = false): string {
   return `  "${name}": ${body}${last ? '' : ','}\n`;
 }
 
+/** One line of the "sequences" object. */
+export const sequenceLine = (id: string, value: number): string => entry(id, String(value));
+
 export function serializeSequences(sequences: Map<string, number>): string[] {
   const lines: string[] = new Array(sequences.size);
   let i = 0;
-  for (const [id, value] of sequences) lines[i++] = entry(id, String(value));
+  for (const [id, value] of sequences) lines[i++] = sequenceLine(id, value);
   return lines;
 }
 
-/** The state file text. `sequenceLines` lets a caller reuse lines it already has. */
-export function serialize(state: State, sequenceLines: string[] = serializeSequences(state.sequences)): string {
+/**
+ * The state file text as pieces whose concatenation is the text. `sequenceLines` lets a caller reuse lines
+ * it already has (or comma-joined runs of them); they are passed through, not copied into one string.
+ */
+export function serializePieces(state: State, sequenceLines: readonly string[] = serializeSequences(state.sequences)): string[] {
   const pools: string[] = [];
   for (const kind of ['int', 'float'] as const) {
     const p = state.random[kind];
@@ -49,11 +55,21 @@ export function serialize(state: State, sequenceLines: string[] = serializeSeque
   }
   const idem: string[] = [];
   for (const [key, e] of state.idempotency) idem.push(entry(key, JSON.stringify({ request: e.fingerprint, at: e.at, result: e.result })));
-  return (
-    `{\n  "format": ${FORMAT},\n  "generation": ${state.generation},\n` +
-    section('sequences', sequenceLines) +
-    section('random', pools) +
-    section('idempotency', idem, true) +
-    '}\n'
-  );
+  const pieces = [`{\n  "format": ${FORMAT},\n  "generation": ${state.generation},\n  "sequences": `];
+  if (sequenceLines.length === 0) pieces.push('{},\n');
+  else {
+    pieces.push('{\n');
+    for (let i = 0; i < sequenceLines.length; i++) {
+      if (i > 0) pieces.push(',\n');
+      pieces.push(sequenceLines[i]!);
+    }
+    pieces.push('\n  },\n');
+  }
+  pieces.push(section('random', pools) + section('idempotency', idem, true) + '}\n');
+  return pieces;
+}
+
+/** The state file text. */
+export function serialize(state: State, sequenceLines: readonly string[] = serializeSequences(state.sequences)): string {
+  return serializePieces(state, sequenceLines).join('');
 }
