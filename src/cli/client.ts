@@ -69,8 +69,12 @@ export async function call(method: 'GET' | 'POST', path: string, opts: ClientOpt
 
   for (let attempt = 0; ; attempt++) {
     let reason: string;
+    // A ref'd timer, unlike AbortSignal.timeout's: it keeps the process alive even if a reset connection
+    // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting (13).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {
-      const res = await fetch(url, { method, headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await fetch(url, { method, headers, signal: controller.signal });
       const body = await res.text();
       if (res.ok) return body;
       const { line, code } = describe(res.status, res.statusText, body);
@@ -79,6 +83,8 @@ export async function call(method: 'GET' | 'POST', path: string, opts: ClientOpt
     } catch (e) {
       if (e instanceof ClientError) throw e;
       reason = `cannot reach ${url.origin}: ${networkReason(e)}`;
+    } finally {
+      clearTimeout(timer);
     }
     if (attempt >= opts.retries) throw new ClientError(opts.retries === 0 ? reason : `${reason} (gave up after ${attempt + 1} attempts)`);
     await sleep(backoff(attempt));

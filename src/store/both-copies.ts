@@ -1,7 +1,7 @@
 // Both state copies written durably, for the writer thread: each copy to a temp file, the two temp files
 // fsynced in parallel, renamed into place, then one fsync of the directory. Quick calls block (the thread
 // does nothing else); the two slow fsyncs overlap on the libuv pool.
-import { closeSync, fchmodSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { StatePaths } from './paths.js';
 
@@ -78,20 +78,12 @@ export class BothCopiesWriter {
     return this.modes.get(file);
   }
 
-  /** Resolves once both copies and the directory entry are on disk; rejects with the failing call's errno error. */
+  /**
+   * Resolves once both copies and the directory entry are on disk; rejects with the failing call's errno
+   * error. A removed state directory is not recreated (ENOENT, 503 until it is back): it may have vanished
+   * with its volume, and a new one in its place could sit on a filesystem lost at the next restart.
+   */
   async write(data: Buffer): Promise<void> {
-    try {
-      await this.writeBoth(data);
-    } catch (e) {
-      // The directory was removed under us: memory holds the whole state, so recreate it and write again.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirSync(this.paths.dir, { recursive: true });
-      this.modes.clear();
-      await this.writeBoth(data);
-    }
-  }
-
-  private async writeBoth(data: Buffer): Promise<void> {
     const temps: Temp[] = [];
     try {
       for (const file of [this.paths.primary, this.paths.replica]) temps.push(openTemp(file, data, this.mode(file)));

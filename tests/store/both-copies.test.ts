@@ -34,14 +34,22 @@ describe('BothCopiesWriter (the writer thread\'s steps)', () => {
     expect(await readFile(paths.primary, 'utf8')).to.equal('new');
   });
 
-  it('recreates a directory removed under it, as DurableWriter does', async () => {
+  it('does not recreate a directory removed under it: ENOENT until it is back, then writes again', async () => {
     const paths = statePaths(path.join(await tempDir(), 'gone', 's.json'));
+    await mkdir(paths.dir);
     const writer = new BothCopiesWriter(paths);
     await writer.write(Buffer.from('1'));
     await rm(paths.dir, { recursive: true });
-    await writer.write(Buffer.from('2'));
-    expect(await readFile(paths.primary, 'utf8')).to.equal('2');
-    expect(await readFile(paths.replica, 'utf8')).to.equal('2');
+    const err = await writer.write(Buffer.from('2')).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
+    expect(err?.code).to.equal('ENOENT');
+    expect(await stat(paths.dir).then(() => true, () => false)).to.equal(false);
+    await mkdir(paths.dir);
+    await writer.write(Buffer.from('3'));
+    expect(await readFile(paths.primary, 'utf8')).to.equal('3');
+    expect(await readFile(paths.replica, 'utf8')).to.equal('3');
   });
 
   it('rejects with the errno code of the failing call and leaves no temp file', async () => {
