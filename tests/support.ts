@@ -98,15 +98,6 @@ export async function yieldToEventLoop(times = 5): Promise<void> {
   for (let i = 0; i < times; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** Polls `condition` until true, failing after `ms` milliseconds. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * Wraps a writer: counts writes, can hold them open until release(), and can fail the next one.
  * Writes that start while held wait for release() before reaching the inner writer.

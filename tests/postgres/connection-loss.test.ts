@@ -9,7 +9,8 @@ import { PostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startServerProcess, testConfig, type ServerProcess } from '../helpers.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
-import { getJson, until, type Answer } from './load.js';
+import { until } from '../helpers.js';
+import { getJson, type Answer } from './load.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 describePostgres('PostgreSQL: losing the database', function () {
@@ -49,11 +50,11 @@ describePostgres('PostgreSQL: losing the database', function () {
       try {
         for (let round = 0; round < 5; round++) {
           const seen = answers.length;
-          await until(() => answers.length >= seen + 40, 10_000, 'the load to make progress');
+          await until('the load to make progress', () => answers.length >= seen + 40, 10_000);
           killed += await db.terminateConnections();
         }
         const seen = answers.length;
-        await until(() => answers.length >= seen + 40, 10_000, 'answers after the last kill');
+        await until('answers after the last kill', () => answers.length >= seen + 40, 10_000);
       } finally {
         stop = true;
         await load;
@@ -67,7 +68,7 @@ describePostgres('PostgreSQL: losing the database', function () {
       const numbers = answers.filter((a) => a.status === 200 && a.path !== '/next/k').flatMap((a) => a.body.numbers as number[]);
       expect(new Set(numbers).size).to.equal(numbers.length);
 
-      await until(async () => (await fetch(`${url}/healthz`)).status === 200, 10_000, '/healthz to answer 200');
+      await until('/healthz to answer 200', async () => (await fetch(`${url}/healthz`)).status === 200, 10_000);
       const after = await getJson(`${url}/next/k`);
       expect(after.status).to.equal(200);
       expect(after.body.next_value).to.be.greaterThan(Math.max(0, ...values));
@@ -106,7 +107,7 @@ describePostgres('PostgreSQL: losing the database', function () {
       }
 
       proxy.up();
-      await until(async () => (await request(app).get('/healthz')).status === 200, 10_000, '/healthz to answer 200');
+      await until('/healthz to answer 200', async () => (await request(app).get('/healthz')).status === 200, 10_000);
       // The failed requests never reached the database: the sequence goes on densely.
       expect((await request(app).get('/next/cut')).body).to.deep.equal({ sequence_id: 'cut', next_value: 2 });
     });

@@ -14,16 +14,6 @@ export async function runConcurrently<T>(tasks: (() => Promise<T>)[], concurrenc
   return results;
 }
 
-/** Waits until `condition()` is true, checking every 20 ms; fails after `ms` with `what`. */
-export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** 1..n, for asserting that a sequence is dense. */
 export const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAIN_JS, tempDir } from '../helpers.js';
-import { parseLogLines, until } from './util.js';
+import { until } from '../helpers.js';
+import { parseLogLines } from './util.js';
 
 interface Call {
   pid: string;

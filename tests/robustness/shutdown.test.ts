@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
-import { until } from './util.js';
+import { until } from '../helpers.js';
 
 interface Outcomes {
   seq: Map<string, number[]>;

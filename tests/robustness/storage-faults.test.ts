@@ -13,7 +13,8 @@ import { DurableWriter, type StateWriter } from '../../src/store/durable-writer.
 import { FileStore } from '../../src/store/file-store.js';
 import { statePaths } from '../../src/store/paths.js';
 import { runServerToExit, startServerProcess, tempDir, testConfig, type ServerProcess } from '../helpers.js';
-import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, until, type LogLine } from './util.js';
+import { until } from '../helpers.js';
+import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, type LogLine } from './util.js';
 
 interface Target {
   url: string;

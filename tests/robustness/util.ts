@@ -39,22 +39,6 @@ export function parseLogLines(stdout: string): LogLine[] {
     .map((l) => JSON.parse(l) as LogLine);
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Small random pools (100 values each), so a pool that restarted would repeat values at once. */
 export const SMALL_POOLS = { RANDOM_INT_MIN: '0', RANDOM_INT_MAX: '99', RANDOM_FLOAT_MIN: '0', RANDOM_FLOAT_MAX: '1', RANDOM_FLOAT_DECIMALS: '2' };
 

@@ -7,7 +7,8 @@ import { DurableWriter } from '../../src/store/durable-writer.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
 import { statePaths } from '../../src/store/paths.js';
 import { tempDir } from '../helpers.js';
-import { ControlledWriter, serveFile, until, yieldToEventLoop, type Served } from '../support.js';
+import { until } from '../helpers.js';
+import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../support.js';
 
 /** A write function whose writes each wait for a hand-made release. */
 function heldWrites() {
@@ -137,7 +138,7 @@ describe('store: FileStore group commit', () => {
     const before = writer.writes;
     writer.hold();
     const pending = Array.from({ length: 100 }, () => request(s!.url).get('/next/x').then((r) => r));
-    await until(async () => (await s!.store.get('x')) === 100, 'all 100 requests to reach the store');
+    await until('all 100 requests to reach the store', async () => (await s!.store.get('x')) === 100);
     expect(writer.started - before).to.equal(1);
     writer.release();
     const responses = await Promise.all(pending);
@@ -155,7 +156,7 @@ describe('store: FileStore group commit', () => {
       request(s.url).put('/sequences/y').send({ last_value: 7 }),
       request(s.url).post('/next/z?count=3'),
     ].map((t) => t.then((r) => (answered++, r)));
-    await until(async () => (await s!.store.get('x')) === 20 && (await s!.store.pool('float')).drawn === 10 && (await s!.store.get('z')) === 3 && (await s!.store.get('y')) === 7, 'every request to reach the store');
+    await until('every request to reach the store', async () => (await s!.store.get('x')) === 20 && (await s!.store.pool('float')).drawn === 10 && (await s!.store.get('z')) === 3 && (await s!.store.get('y')) === 7);
     await yieldToEventLoop(20);
     expect(answered).to.equal(0);
     writer.release();
@@ -181,15 +182,15 @@ describe('store: FileStore group commit', () => {
       let aDone = false;
       let bDone = false;
       const a = request(s.url).get('/next/x').then((r) => ((aDone = true), r));
-      await until(() => writes.length === 1, 'the first write to start');
+      await until('the first write to start', () => writes.length === 1);
       const b = request(s.url).get('/next/x').then((r) => ((bDone = true), r));
-      await until(async () => (await s!.store.get('x')) === 2, 'the second request to reach the store');
+      await until('the second request to reach the store', async () => (await s!.store.get('x')) === 2);
       await yieldToEventLoop(20);
       expect([aDone, bDone]).to.deep.equal([false, false]);
       expect(writes[0]!.text).to.include('"x": 1\n');
       writes[0]!.release();
       expect((await a).body).to.deep.equal({ sequence_id: 'x', next_value: 1 });
-      await until(() => writes.length === 2, 'the second write to start');
+      await until('the second write to start', () => writes.length === 2);
       await yieldToEventLoop(20);
       expect(bDone).to.equal(false);
       expect(writes[1]!.text).to.include('"x": 2\n');
