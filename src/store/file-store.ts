@@ -253,7 +253,10 @@ export class FileStore implements Store {
 
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, reason: 'shutting down' };
-    if (this.failure === undefined) return { ok: true };
+    // Healthy without a write only while nothing is known to be wrong: no failed write, the lock held, and
+    // the state directory there (a removed one would otherwise look healthy until the next request).
+    const suspect = this.failure !== undefined || this.lock.isLost() || !(await stat(this.paths.dir).then(() => true, () => false));
+    if (!suspect) return { ok: true };
     // Probe with a real write: the service resumes by itself once the disk takes writes again.
     await this.commits.commit().catch(() => undefined);
     return this.failure === undefined ? { ok: true } : { ok: false, reason: this.failure };

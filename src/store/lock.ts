@@ -16,6 +16,8 @@ export interface StateLock {
    * directory still exists, which the refresh timer notices only up to a second later.
    */
   ensure(suspect: boolean): Promise<boolean>;
+  /** Whether the lock is known to be lost (its refresh failed or its directory vanished). */
+  isLost(): boolean;
   release(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function acquireLock(file: string, log: Logger): Promise<StateLock>
       log.warn({ event: 'lock_retaken', path: `${file}.lock` }, `took the lock ${file}.lock again`);
       return true;
     },
+    isLost: () => lost,
     release: () => (lost ? Promise.resolve() : release()),
   };
 }

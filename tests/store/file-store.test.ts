@@ -1,5 +1,5 @@
 // FileStore: persistence, restarts, random pools through the store, migration, directories, domains.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
@@ -194,5 +194,21 @@ describe('store: FileStore', () => {
     }
     expect((error as ServiceError).code).to.equal('storage_unavailable');
     expect(await store.health()).to.deep.equal({ ok: false, reason: 'shutting down' });
+  });
+
+  it('reports unhealthy as soon as its state directory is removed, with no request in between, and healthy once it is back', async () => {
+    const dir = path.join(await tempDir(), 'state');
+    const store = await openFileStore(path.join(dir, 'sequences.json'));
+    expect(await store.next('a', 1)).to.deep.equal({ first: 1, last: 1 });
+    expect(await store.health()).to.deep.equal({ ok: true });
+    await rm(dir, { recursive: true });
+    const unhealthy = await store.health();
+    expect(unhealthy.ok).to.equal(false);
+    expect(unhealthy.reason).to.match(/^ENOENT: /);
+    await mkdir(dir);
+    expect(await store.health()).to.deep.equal({ ok: true });
+    expect(JSON.parse(await readFile(path.join(dir, 'sequences.json'), 'utf8')).sequences).to.deep.equal({ a: 1 });
+    expect(await store.next('a', 1)).to.deep.equal({ first: 2, last: 2 });
+    await store.close();
   });
 });
