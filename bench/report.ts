@@ -23,6 +23,13 @@ export interface BaselineRow {
   p99: number;
 }
 
+/** The per-request-rewrite baseline at one concurrency, with take-a-number's /next hot id req/s there. */
+export interface RewriteRow extends BaselineRow {
+  service: number;
+  /** service / rps: the "× rewrite" figure. */
+  times: number;
+}
+
 export interface Goal {
   goal: string;
   measured: string;
@@ -36,6 +43,10 @@ export interface Report {
   baseline: BaselineRow[];
   /** Peak RSS of the baseline process over the whole run, for scale. */
   baselineRss: number;
+  rewrite: RewriteRow[];
+  /** The state size of the rewrite rows (and of the take-a-number rows they are compared with). */
+  rewriteSequences: number;
+  rewriteCheck: { problems: string[]; answered: number };
   rows: Row[];
   rss: { sizes: number; bytes: number }[];
   goals: Goal[];
@@ -75,6 +86,18 @@ export function renderReport(r: Report): string {
     '| connections | req/s | p50 ms | p99 ms |',
     '|---:|---:|---:|---:|',
     ...r.baseline.map((b) => `| ${b.connections} | ${n0(b.rps)} | ${n1(b.p50)} | ${n1(b.p99)} |`),
+    '',
+    '## Per-request rewrite (what JSON-file services do)',
+    '',
+    `\`bench/rewrite-baseline.ts\`: Koa + @koa/router holding \`{id: value}\` in memory (${r.rewriteSequences} sequences); every \`GET /next/:id\`, one at a time under an async-mutex, increments its counter and rewrites the whole JSON file with write-file-atomic (fsync on, no group commit) before answering. Same load (/next hot id), same profile. × rewrite = take-a-number's /next hot id req/s at ${r.rewriteSequences} sequences divided by this, at the same concurrency.`,
+    '',
+    '| connections | req/s | p50 ms | p99 ms | take-a-number req/s | × rewrite |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...r.rewrite.map((x) => `| ${x.connections} | ${n0(x.rps)} | ${n1(x.p50)} | ${n1(x.p99)} | ${n0(x.service)} | ${n1(x.times)} |`),
+    '',
+    r.rewriteCheck.problems.length === 0
+      ? `Check passed: the rewrite baseline's file ends at exactly the ${n0(r.rewriteCheck.answered)} 2xx it answered, within what the load generator received plus requests cut at the end of runs, with no value answered twice.`
+      : `Check FAILED:\n\n${r.rewriteCheck.problems.map((p) => `- ${p}`).join('\n')}`,
     '',
     '## take-a-number',
     '',

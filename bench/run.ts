@@ -1,5 +1,7 @@
-// `npm run bench`: the real server against a bare-Koa baseline, per scenario, concurrency and state size;
-// writes BENCHMARKS.md and exits non-zero if the state file does not cover every answer.
+// `npm run bench`: the real server against a bare-Koa baseline, per scenario, concurrency and state size, and
+// against a per-request-rewrite baseline (what JSON-file services do) for /next hot id at 10 sequences;
+// writes BENCHMARKS.md and exits non-zero if the state file does not cover every answer, or if the rewrite
+// baseline's file does not hold exactly the count of 2xx it answered.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,13 +14,16 @@ import { Ledger } from './ledger.js';
 import { load, type LoadResult } from './load.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { fetchCommitCounters } from './prom.js';
-import { renderReport, type BaselineRow, type Goal, type Row } from './report.js';
+import { renderReport, type BaselineRow, type Goal, type RewriteRow, type Row } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { seedStateFile } from './seed.js';
+import { seedId, seedStateFile, seedValue } from './seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN_JS = path.resolve(here, '..', 'src', 'main.js');
 const BASELINE_JS = path.resolve(here, 'baseline.js');
+const REWRITE_JS = path.resolve(here, 'rewrite-baseline.js');
+/** The state size at which the rewrite baseline runs and take-a-number's /next hot id is compared with it. */
+const REWRITE_SEQUENCES = 10;
 const REPO_ROOT = path.resolve(here, '..', '..');
 const GOAL_CONNECTIONS = 64;
 
@@ -39,6 +44,58 @@ async function measureBaseline(url: string): Promise<Map<number, LoadResult>> {
   for (const connections of profile.connections)
     results.set(connections, await load({ url, connections, seconds: profile.seconds, maxRequests: profile.maxRequests, path: () => '/', onAnswer: parse }));
   return results;
+}
+
+async function measureRewrite(): Promise<{ rows: BaselineRow[]; problems: string[]; answered: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tan-rewrite-'));
+  const file = path.join(dir, 'counters.json');
+  const hot = SCENARIOS[0]!;
+  const hotId = decodeURIComponent(hot.path()().slice('/next/'.length));
+  let child: Child | undefined;
+  try {
+    const initial: Record<string, number> = {};
+    for (let i = 0; i < REWRITE_SEQUENCES; i++) initial[seedId(i)] = seedValue(i);
+    await writeFile(file, JSON.stringify(initial));
+    child = await startChild(REWRITE_JS, [file], {});
+    let stdout = '';
+    child.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    // What the load generator saw: 2xx count and distinct values, to bound the file from the client's side too.
+    let received = 0;
+    let duplicates = 0;
+    const seen = new Set<number>();
+    const onAnswer = (status: number, body: string): void => {
+      if (status < 200 || status >= 300) return;
+      received++;
+      const v = (JSON.parse(body) as { next_value: number }).next_value;
+      if (seen.has(v)) duplicates++;
+      seen.add(v);
+    };
+    let cut = 16;
+    await load({ url: child.url, connections: 16, seconds: profile.warmup, maxRequests: profile.maxRequests, path: hot.path(), onAnswer });
+    const rows: BaselineRow[] = [];
+    for (const connections of profile.connections) {
+      const r = await load({ url: child.url, connections, seconds: profile.seconds, maxRequests: profile.maxRequests, path: hot.path(), onAnswer });
+      cut += connections;
+      rows.push({ connections, rps: r.rps, p50: r.p50, p99: r.p99 });
+      say(`rewrite ${hot.name.padEnd(16)} ${String(REWRITE_SEQUENCES).padStart(6)} seq ${String(connections).padStart(3)} conn  ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} p99 ${r.p99} ms  non-2xx ${r.non2xx} errors ${r.errors}`);
+    }
+    const code = await stopChild(child);
+    child = undefined;
+    const problems: string[] = [];
+    if (code !== 0) problems.push(`rewrite baseline exited with ${code}`);
+    const m = /ANSWERED (\d+)/.exec(stdout);
+    const answered = m ? Number(m[1]) : NaN;
+    if (!m) problems.push('rewrite baseline did not report how many 2xx it answered');
+    const final = (JSON.parse(await readFile(file, 'utf8')) as Record<string, number>)[hotId] ?? 0;
+    if (m && final !== answered) problems.push(`rewrite baseline: the file holds ${hotId} = ${final} but the baseline answered ${answered} 2xx`);
+    if (final < received || final > received + cut)
+      problems.push(`rewrite baseline: the file holds ${hotId} = ${final}, outside [${received}, ${received + cut}] (2xx received, plus requests cut at the end of runs)`);
+    if (duplicates > 0) problems.push(`rewrite baseline: ${duplicates} values were answered twice`);
+    return { rows, problems, answered: m ? answered : received };
+  } finally {
+    if (child) await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function measureSize(size: number, baseline: (c: number) => number, rows: Row[]): Promise<{ rss: number; problems: string[]; answered: number }> {
@@ -95,7 +152,7 @@ async function measureSize(size: number, baseline: (c: number) => number, rows: 
   }
 }
 
-function goals(rows: Row[], rss: { sizes: number; bytes: number }[]): Goal[] {
+function goals(rows: Row[], rss: { sizes: number; bytes: number }[], rewrite: RewriteRow[]): Goal[] {
   const at = (scenario: string, size: number): Row | undefined => rows.find((r) => r.scenario === scenario && r.sizes === size && r.connections === GOAL_CONNECTIONS);
   const smallest = Math.min(...profile.sizes);
   const list: Goal[] = [];
@@ -109,6 +166,9 @@ function goals(rows: Row[], rss: { sizes: number; bytes: number }[]): Goal[] {
   const small = at(SCENARIOS[0]!.name, smallest);
   const big = at(SCENARIOS[0]!.name, 10_000);
   if (small && big) list.push({ goal: '/next hot id at 10k sequences ≥ 0.5 × at 10', measured: (big.rps / small.rps).toFixed(2), met: big.rps / small.rps >= 0.5 });
+  const vsRewrite = rewrite.find((x) => x.connections === GOAL_CONNECTIONS);
+  if (vsRewrite)
+    list.push({ goal: `${SCENARIOS[0]!.name} ≥ 10 × per-request rewrite (${GOAL_CONNECTIONS} connections)`, measured: vsRewrite.times.toFixed(1), met: vsRewrite.times >= 10 });
   const largest = rss.find((x) => x.sizes === 100_000);
   if (largest) list.push({ goal: 'peak RSS ≤ 150 MB at 100k sequences', measured: `${(largest.bytes / 1e6).toFixed(0)} MB`, met: largest.bytes <= 150e6 });
   return list;
@@ -125,6 +185,8 @@ async function main(): Promise<number> {
   let answered = 0;
   let baseline: BaselineRow[];
   let baselineRss: number;
+  let rewrite: RewriteRow[];
+  let rewriteCheck: { problems: string[]; answered: number };
   try {
     const first = await measureBaseline(baselineServer.url);
     // Rows are first compared with the measurement before them; the ratio is redone below with the mean.
@@ -136,6 +198,13 @@ async function main(): Promise<number> {
       durability.push(...r.problems);
       answered += r.answered;
     }
+    say(`-- per-request rewrite, ${REWRITE_SEQUENCES} sequences`);
+    const rw = await measureRewrite();
+    rewriteCheck = rw;
+    rewrite = rw.rows.map((x) => {
+      const service = rows.find((r) => r.scenario === SCENARIOS[0]!.name && r.sizes === REWRITE_SEQUENCES && r.connections === x.connections)?.rps ?? NaN;
+      return { ...x, service, times: service / x.rps };
+    });
     const second = await measureBaseline(baselineServer.url);
     baseline = profile.connections.map((c) => {
       const a = first.get(c)!;
@@ -150,15 +219,22 @@ async function main(): Promise<number> {
   const notesFile = path.join(REPO_ROOT, 'bench', 'PROFILE.md');
   const notes = profile.name === 'full' && existsSync(notesFile) ? await readFile(notesFile, 'utf8') : '';
   const seconds = (Date.now() - started.getTime()) / 1000;
-  const goalList = goals(rows, rss);
-  await writeFile(out, renderReport({ profile, started, seconds, baseline, baselineRss, rows, rss, goals: goalList, durability, answered, notes }));
+  const goalList = goals(rows, rss, rewrite);
+  await writeFile(
+    out,
+    renderReport({ profile, started, seconds, baseline, baselineRss, rewrite, rewriteSequences: REWRITE_SEQUENCES, rewriteCheck, rows, rss, goals: goalList, durability, answered, notes }),
+  );
   for (const g of goalList) say(`goal: ${g.goal}: ${g.measured} ${g.met ? 'met' : 'NOT met'}`);
+  for (const x of rewrite) say(`× rewrite at ${x.connections} connections: ${x.times.toFixed(1)}`);
+  const rewriteFailed = rewriteCheck.problems.length > 0;
+  if (rewriteFailed) say(`REWRITE BASELINE CHECK FAILED:\n${rewriteCheck.problems.join('\n')}`);
+  else say(`rewrite baseline check passed (file value = ${rewriteCheck.answered} = 2xx answered)`);
   if (durability.length > 0) {
     say(`DURABILITY CHECK FAILED:\n${durability.join('\n')}`);
     return 1;
   }
   say(`durability check passed (${answered} answers); wrote ${out}`);
-  return 0;
+  return rewriteFailed ? 1 : 0;
 }
 
 process.exitCode = await main().catch((e: Error) => {

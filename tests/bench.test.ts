@@ -5,7 +5,7 @@ import path from 'node:path';
 import { REPO_ROOT, tempDir } from './helpers.js';
 
 describe('bench --smoke', function () {
-  // The smoke run starts two servers and drives each for a few seconds.
+  // The smoke run starts three servers (service, bare Koa, per-request rewrite) and drives each for a few seconds.
   this.timeout(90_000);
 
   it('completes, writes its table to the given file and passes its durability check', async () => {
@@ -22,5 +22,9 @@ describe('bench --smoke', function () {
     for (const scenario of ['/next hot id', '/next 1000 ids', '/random int', '/random float'])
       expect(report.split('\n').filter((l) => l.startsWith(`| ${scenario} |`))).to.have.length(2);
     expect(report).to.match(/\n## Durability check\n\nPassed: \d[\d,]* answers;/);
+    expect(stderr).to.match(/rewrite baseline check passed/);
+    expect(report).to.contain('## Per-request rewrite (what JSON-file services do)');
+    expect(report).to.match(/\n\| 16 \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d,]+ \| [\d.]+ \|\n/);
+    expect(report).to.match(/\nCheck passed: the rewrite baseline's file ends at exactly/);
   });
 });
