@@ -6,6 +6,7 @@ export interface Child {
   child: ChildProcess;
   url: string;
   pid: number;
+  stdout: () => string;
   stderr: () => string;
   exited: Promise<number | string>;
 }
@@ -21,7 +22,7 @@ export function startChild(script: string, args: string[], env: Record<string, s
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, pid: child.pid!, stderr: () => err, exited });
+      if (m) resolve({ child, url: m[1]!, pid: child.pid!, stdout: () => out, stderr: () => err, exited });
     });
     void exited.then((code) => reject(new Error(`${script} exited (${code}) before listening: ${err || out}`)));
   });

@@ -1,10 +1,11 @@
 // Shared test helpers: fresh temp dirs, in-process stores and apps, and real server processes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
+import { startChild, type Child } from '../bench/children.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createApp } from '../src/http/app.js';
 import { silentLogger } from '../src/logger.js';
@@ -45,33 +46,11 @@ export async function fileApp(env: Record<string, string> = {}, extra: Partial<F
   return { app, store, file, close: () => store.close() };
 }
 
-export interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the exit code (or signal name) once the process has exited. */
-  exited: Promise<number | string>;
-}
+export type ServerProcess = Child;
 
 /** Starts the built server (dist/src/main.js) as a real process on a free port; resolves once it listens. */
 export function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN_JS, '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, TAKE_A_NUMBER_ANNOUNCE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, stdout: () => out, stderr: () => err, exited });
-    });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${err || out}`)));
-  });
+  return startChild(MAIN_JS, ['--port', '0', '--host', '127.0.0.1', ...args], { LOG_LEVEL: 'warn', ...env, TAKE_A_NUMBER_ANNOUNCE: '1' });
 }
 
 /** Runs the built server to completion (for start-up refusals); resolves with exit code and output. */

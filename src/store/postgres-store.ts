@@ -219,7 +219,7 @@ export class PostgresStore implements Store {
 
   next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     return this.run(async () => {
-      if (!idem || this.opts.config.idempotencyMax === 0) return this.reserve(this.db, id, count);
+      if (!idem) return this.reserve(this.db, id, count);
       return this.idempotent<Reservation>(
         idem,
         async (db) => {
@@ -236,7 +236,7 @@ export class PostgresStore implements Store {
 
   draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
     return this.run(async () => {
-      if (!idem || this.opts.config.idempotencyMax === 0) return this.take(this.db, kind, count);
+      if (!idem) return this.take(this.db, kind, count);
       return this.idempotent<Draw>(
         idem,
         async (db) => {
