@@ -18,11 +18,11 @@ export interface WriteAnswer {
 
 const writer = new BothCopiesWriter(workerData as StatePaths);
 
-async function handle(request: WriteRequest): Promise<WriteAnswer> {
+function handle(request: WriteRequest): WriteAnswer {
   const { id } = request;
   const buffer = 'buffer' in request ? request.buffer : undefined;
   try {
-    await writer.write('text' in request ? Buffer.from(request.text) : Buffer.from(request.buffer, 0, request.length));
+    writer.write('text' in request ? Buffer.from(request.text) : Buffer.from(request.buffer, 0, request.length));
     return { id, buffer };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -30,11 +30,8 @@ async function handle(request: WriteRequest): Promise<WriteAnswer> {
   }
 }
 
-// One write at a time, in arrival order: a later state must land last.
-let queue = Promise.resolve();
+// One write at a time, in arrival order (the write blocks): a later state must land last.
 parentPort!.on('message', (request: WriteRequest) => {
-  queue = queue.then(async () => {
-    const answer = await handle(request);
-    parentPort!.postMessage(answer, answer.buffer ? [answer.buffer] : []);
-  });
+  const answer = handle(request);
+  parentPort!.postMessage(answer, answer.buffer ? [answer.buffer] : []);
 });

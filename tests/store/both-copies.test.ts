@@ -5,12 +5,22 @@ import { BothCopiesWriter, type Step } from '../../src/store/both-copies.js';
 import { statePaths } from '../../src/store/paths.js';
 import { tempDir } from '../helpers.js';
 
+/** The errno error `f` throws, or undefined if it returns. */
+function thrown(f: () => void): NodeJS.ErrnoException | undefined {
+  try {
+    f();
+  } catch (e) {
+    return e as NodeJS.ErrnoException;
+  }
+  return undefined;
+}
+
 describe('BothCopiesWriter (the writer thread\'s steps)', () => {
-  it('fsyncs both temp files, renames both into place, then fsyncs the directory, and leaves no temp file', async () => {
+  it('fsyncs both temp files (primary first), renames both into place, then fsyncs the directory, and leaves no temp file', async () => {
     const paths = statePaths(path.join(await tempDir(), 's.json'));
     const steps: Step[] = [];
-    await new BothCopiesWriter(paths, (s) => steps.push(s)).write(Buffer.from('{"a":"ü𝄞"}\n'));
-    const fsyncs = steps.slice(0, 2).map((s) => [s.step, path.basename(s.path).replace(/\.\d+$/, '.<n>')]).sort();
+    new BothCopiesWriter(paths, (s) => steps.push(s)).write(Buffer.from('{"a":"ü𝄞"}\n'));
+    const fsyncs = steps.slice(0, 2).map((s) => [s.step, path.basename(s.path).replace(/\.\d+$/, '.<n>')]);
     expect(fsyncs).to.deep.equal([
       ['fsync', 's.json.<n>'],
       ['fsync', 's.json.replica.<n>'],
@@ -29,7 +39,7 @@ describe('BothCopiesWriter (the writer thread\'s steps)', () => {
     const paths = statePaths(path.join(await tempDir(), 's.json'));
     await writeFile(paths.primary, 'old');
     await chmod(paths.primary, 0o600);
-    await new BothCopiesWriter(paths).write(Buffer.from('new'));
+    new BothCopiesWriter(paths).write(Buffer.from('new'));
     expect((await stat(paths.primary)).mode & 0o777).to.equal(0o600);
     expect(await readFile(paths.primary, 'utf8')).to.equal('new');
   });
@@ -38,32 +48,26 @@ describe('BothCopiesWriter (the writer thread\'s steps)', () => {
     const paths = statePaths(path.join(await tempDir(), 'gone', 's.json'));
     await mkdir(paths.dir);
     const writer = new BothCopiesWriter(paths);
-    await writer.write(Buffer.from('1'));
+    writer.write(Buffer.from('1'));
     await rm(paths.dir, { recursive: true });
-    const err = await writer.write(Buffer.from('2')).then(
-      () => undefined,
-      (e: NodeJS.ErrnoException) => e,
-    );
+    const err = thrown(() => writer.write(Buffer.from('2')));
     expect(err?.code).to.equal('ENOENT');
     expect(await stat(paths.dir).then(() => true, () => false)).to.equal(false);
     await mkdir(paths.dir);
-    await writer.write(Buffer.from('3'));
+    writer.write(Buffer.from('3'));
     expect(await readFile(paths.primary, 'utf8')).to.equal('3');
     expect(await readFile(paths.replica, 'utf8')).to.equal('3');
   });
 
-  it('rejects with the errno code of the failing call and leaves no temp file', async () => {
+  it('throws the errno error of the failing call and leaves no temp file', async () => {
     const dir = await tempDir();
     const paths = statePaths(path.join(dir, 's.json'));
     // A directory where the replica should be: its rename fails with EISDIR after the primary is written.
-    await new BothCopiesWriter(paths).write(Buffer.from('1'));
+    new BothCopiesWriter(paths).write(Buffer.from('1'));
     await rm(paths.replica);
     await mkdir(paths.replica);
     await writeFile(path.join(paths.replica, 'x'), 'x');
-    const err = await new BothCopiesWriter(paths).write(Buffer.from('2')).then(
-      () => undefined,
-      (e: NodeJS.ErrnoException) => e,
-    );
+    const err = thrown(() => new BothCopiesWriter(paths).write(Buffer.from('2')));
     expect(err?.code).to.equal('EISDIR');
     expect(err?.syscall).to.equal('rename');
     expect((await readdir(dir)).sort()).to.deep.equal(['s.json', 's.json.replica']);
