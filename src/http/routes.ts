@@ -52,7 +52,7 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false): Rout
     const key = params.idempotencyKey(ctx);
     const n = count ?? 1;
     const draw = await store.draw(kind, n, key === undefined ? undefined : { key, fingerprint: `random ${kind} ${n}` });
-    const tokens = random.tokens(draw);
+    const tokens = await random.tokens(draw);
     metrics?.handedOut(draw.replayed === true, kind, n);
     respond(ctx, text, count === undefined ? `{"number":${tokens[0]}}` : `{"numbers":[${tokens.join(',')}]}`, () => tokens);
   });

@@ -51,9 +51,39 @@ describe('random: Permutation', () => {
     expect(new Set(values).size).to.equal(values.length);
   });
 
+  it('gives the values it gave before (a changed mapping could repeat values of pools drawn by an older version)', () => {
+    // Recorded with the one-block-per-round implementation that the batched one replaced.
+    const key = Buffer.alloc(32, 7);
+    const pinned: [number, number[]][] = [
+      [2 ** 53, [8631681195009061, 61519544700706, 4952430533405109, 841838196184183, 2669398947178244]],
+      [100000001, [83786532, 68524175, 70405719, 4696375, 89316446]],
+      [1000, [771, 95, 28, 842, 645]],
+      [7, [2, 4, 1, 6, 0]],
+    ];
+    for (const [size, values] of pinned) {
+      const p = new Permutation(key, size);
+      expect([0, 1, 2, 3, size - 1].map((i) => p.permute(i)), `size ${size}`).to.deep.equal(values);
+    }
+  });
+
+  it('permuteMany gives what permute gives, index by index, whatever the batch (walking items leave it at different passes)', () => {
+    for (const size of [1, 2, 7, 1000, 4097, 100000001, 1e12, 2 ** 53]) {
+      const p = new Permutation(KEY_B, size);
+      const indexes = Array.from({ length: Math.min(size, 300) }, (_, i) => (i * 7919) % size);
+      // One at a time on a fresh instance, so the batch's shared buffers cannot leak into the reference.
+      const one = new Permutation(KEY_B, size);
+      expect(p.permuteMany(indexes), `size ${size}`).to.deep.equal(indexes.map((i) => one.permute(i)));
+    }
+    expect(new Permutation(KEY_A, 10).permuteMany([])).to.deep.equal([]);
+    expect(new Permutation(KEY_A, 1).permuteMany([0, 0])).to.deep.equal([0, 0]);
+  });
+
   it('refuses indexes outside [0, size) and bad construction', () => {
     const p = new Permutation(KEY_A, 10);
-    for (const i of [-1, 10, 11, 1.5, Number.NaN, Infinity]) expect(() => p.permute(i)).to.throw(RangeError);
+    for (const i of [-1, 10, 11, 1.5, Number.NaN, Infinity]) {
+      expect(() => p.permute(i)).to.throw(RangeError);
+      expect(() => p.permuteMany([0, i])).to.throw(RangeError);
+    }
     expect(() => new Permutation(Buffer.alloc(31), 10)).to.throw(/32 bytes/);
     expect(() => new Permutation(KEY_A, 0)).to.throw(/at least 1/);
     expect(() => new Permutation(KEY_A, 2 ** 53 + 2)).to.throw(/integer/);
