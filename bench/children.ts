@@ -1,6 +1,23 @@
 // Child processes of the bench: the real server and the baseline, started on free ports and stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The node flags of the image's ENTRYPOINT (between "node" and the script): the production settings that
+ * the bench runs every server with, and that npm start uses too (a test keeps them equal).
+ */
+export function imageNodeFlags(dockerfile = path.join(REPO_ROOT, 'Dockerfile')): string[] {
+  const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'));
+  if (!m) throw new Error(`no exec-form ENTRYPOINT in ${dockerfile}`);
+  const words = JSON.parse(m[1]!) as string[];
+  if (words[0] !== 'node') throw new Error(`the ENTRYPOINT does not start node: ${m[1]}`);
+  return words.slice(1, -1);
+}
 
 export interface Child {
   child: ChildProcess;
@@ -11,9 +28,9 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Spawns `node script args` and resolves once it prints `LISTENING <url>`. */
-export function startChild(script: string, args: string[], env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node [nodeFlags] script args` and resolves once it prints `LISTENING <url>`. */
+export function startChild(script: string, args: string[], env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));

@@ -53,6 +53,8 @@ export interface Report {
   durability: string[];
   answered: number;
   notes: string;
+  /** The node flags every server of the run was started with (the image's ENTRYPOINT flags). */
+  nodeFlags: readonly string[];
 }
 
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -71,7 +73,7 @@ export function renderReport(r: Report): string {
     `Written by \`npm run bench${r.profile.name === 'full' ? '' : ` -- --${r.profile.name}`}\` on ${r.started.toISOString()} (${n0(r.seconds)} s).`,
     '',
     `- Machine: ${machine()}.`,
-    `- Each cell: autocannon for ${r.profile.seconds} s (at most ${n0(r.profile.maxRequests)} requests) after a ${r.profile.warmup} s warm-up; the server is the built \`dist/src/main.js\` with LOG_LEVEL=warn and a fresh, pre-seeded state file; every answer is durable (both copies fsynced, renamed, directory fsynced) before it is sent.`,
+    `- Each cell: autocannon for ${r.profile.seconds} s (at most ${n0(r.profile.maxRequests)} requests) after a ${r.profile.warmup} s warm-up; the server is the built \`dist/src/main.js\`, started as the image starts it (\`node ${r.nodeFlags.join(' ')}\`, as are both baselines), with LOG_LEVEL=warn and a fresh, pre-seeded state file; every answer is durable (both copies fsynced, renamed, directory fsynced) before it is sent.`,
     '- Ratio: req/s divided by the baseline (bare Koa, constant body of the same size, same run, same concurrency; mean of a measurement before and one after the service rows).',
     '- Commits/s and mean batch come from the service\'s own /metrics (take_a_number_commit_batch_size_count and _sum) over the cell.',
     '',

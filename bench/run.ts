@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseStateText } from '../src/store/state-file.js';
-import { peakRss, startChild, stopChild, type Child } from './children.js';
+import { imageNodeFlags, peakRss, startChild, stopChild, type Child } from './children.js';
 import { Ledger } from './ledger.js';
 import { load, type LoadResult } from './load.js';
 import { PROFILES, type Profile } from './profiles.js';
@@ -26,6 +26,8 @@ const REWRITE_JS = path.resolve(here, 'rewrite-baseline.js');
 const REWRITE_SEQUENCES = 10;
 const REPO_ROOT = path.resolve(here, '..', '..');
 const GOAL_CONNECTIONS = 64;
+// Every server of the run gets the image's node flags: the service as it runs in production, the baselines alike.
+const NODE_FLAGS = imageNodeFlags();
 
 const { values: flags } = parseArgs({
   options: { quick: { type: 'boolean' }, smoke: { type: 'boolean' }, out: { type: 'string' } },
@@ -56,7 +58,7 @@ async function measureRewrite(): Promise<{ rows: BaselineRow[]; problems: string
     const initial: Record<string, number> = {};
     for (let i = 0; i < REWRITE_SEQUENCES; i++) initial[seedId(i)] = seedValue(i);
     await writeFile(file, JSON.stringify(initial));
-    child = await startChild(REWRITE_JS, [file], {});
+    child = await startChild(REWRITE_JS, [file], {}, NODE_FLAGS);
     let stdout = '';
     child.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     // What the load generator saw: 2xx count and distinct values, to bound the file from the client's side too.
@@ -108,7 +110,7 @@ async function measureSize(size: number, baseline: (c: number) => number, rows: 
       LOG_LEVEL: 'warn',
       TAKE_A_NUMBER_ANNOUNCE: '1',
       MAX_SEQUENCES: String(Math.max(200_000, size * 2)),
-    });
+    }, NODE_FLAGS);
     const url = server.url;
     const ledger = new Ledger(initial);
     const hot = SCENARIOS[0]!;
@@ -178,7 +180,7 @@ async function main(): Promise<number> {
   const started = new Date();
   say(`bench (${profile.name}) → ${out}`);
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build`);
-  const baselineServer = await startChild(BASELINE_JS, [], {});
+  const baselineServer = await startChild(BASELINE_JS, [], {}, NODE_FLAGS);
   const rows: Row[] = [];
   const rss: { sizes: number; bytes: number }[] = [];
   const durability: string[] = [];
@@ -222,7 +224,7 @@ async function main(): Promise<number> {
   const goalList = goals(rows, rss, rewrite);
   await writeFile(
     out,
-    renderReport({ profile, started, seconds, baseline, baselineRss, rewrite, rewriteSequences: REWRITE_SEQUENCES, rewriteCheck, rows, rss, goals: goalList, durability, answered, notes }),
+    renderReport({ profile, started, seconds, baseline, baselineRss, rewrite, rewriteSequences: REWRITE_SEQUENCES, rewriteCheck, rows, rss, goals: goalList, durability, answered, notes, nodeFlags: NODE_FLAGS }),
   );
   for (const g of goalList) say(`goal: ${g.goal}: ${g.measured} ${g.met ? 'met' : 'NOT met'}`);
   for (const x of rewrite) say(`× rewrite at ${x.connections} connections: ${x.times.toFixed(1)}`);
