@@ -34,21 +34,33 @@ export function createApp({ store, config, log, metrics }: AppDeps): Koa {
   // Koa's default error listener prints stacks to stderr; ours go through the logger once.
   app.silent = true;
 
+  const token = config.token;
+  // One frame around the router (request id, the HEAD guard, the token, problems, metrics): each further
+  // middleware would be another async frame and compose step on every request.
   app.use(async (ctx: Context, next: Next) => {
     const started = performance.now();
     const id = requestId(ctx.get(REQUEST_ID_HEADER));
     ctx.set(REQUEST_ID_HEADER, id);
     let failure: unknown;
     try {
+      // A HEAD must never move a counter (Koa routers answer HEAD with the GET route).
+      const allocating = allocatingAllow(ctx.path);
+      if (ctx.method === 'HEAD' && allocating) {
+        ctx.set('Allow', allocating);
+        throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
+      }
+      if (token !== undefined && ctx.path !== '/healthz' && ctx.path !== '/health' && !authorized(ctx.get('Authorization'), token)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="take-a-number"');
+        throw new ServiceError('unauthorized', 'send Authorization: Bearer <token>');
+      }
       await next();
       // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
-      const allocating = allocatingAllow(ctx.path);
       if (ctx.method === 'OPTIONS' && allocating && ctx.response.get('Allow')) ctx.set('Allow', allocating);
       if (ctx.status === 404 && ctx.body == null) throw new ServiceError('not_found', `no route for ${ctx.method} ${ctx.path}`);
       if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
         const routerAllow = ctx.response.get('Allow');
         if (!routerAllow) throw new ServiceError('not_found', `no route for ${ctx.method} ${ctx.path}`);
-        const allow = allocatingAllow(ctx.path) ?? routerAllow;
+        const allow = allocating ?? routerAllow;
         ctx.set('Allow', allow);
         throw new ServiceError('method_not_allowed', `${ctx.method} is not allowed here; use ${allow}`);
       }
@@ -72,27 +84,6 @@ export function createApp({ store, config, log, metrics }: AppDeps): Koa {
       }
     }
   });
-
-  // A HEAD must never move a counter (Koa routers answer HEAD with the GET route).
-  app.use(async (ctx: Context, next: Next) => {
-    const allow = allocatingAllow(ctx.path);
-    if (ctx.method === 'HEAD' && allow) {
-      ctx.set('Allow', allow);
-      throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
-    }
-    await next();
-  });
-
-  if (config.token !== undefined) {
-    const token = config.token;
-    app.use(async (ctx: Context, next: Next) => {
-      if (ctx.path !== '/healthz' && ctx.path !== '/health' && !authorized(ctx.get('Authorization'), token)) {
-        ctx.set('WWW-Authenticate', 'Bearer realm="take-a-number"');
-        throw new ServiceError('unauthorized', 'send Authorization: Bearer <token>');
-      }
-      await next();
-    });
-  }
 
   app.use(router.routes());
   app.use(router.allowedMethods());

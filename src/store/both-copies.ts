@@ -1,8 +1,8 @@
 // Both state copies written durably, for the writer thread: each copy to a temp file, both temp files
 // fsynced, renamed into place, then one fsync of the directory. Every call blocks (the thread does nothing
-// else): on ext4 the second fsync finds the first's journal commit already done (measured 0.24 ms for the two
-// in a row vs 0.21 ms in parallel), and parallel fsyncs on the libuv pool cost two more thread wake-ups per
-// commit on CPUs the event loop needs.
+// else). The two fsyncs one after the other cost what they cost in parallel on the libuv pool (0.24 vs 0.21 ms
+// on a quiet disk; the same req/s under load), without the pool's extra threads: 23 vs 28 µs of CPU per
+// request outside the event loop at 64 connections (BENCHMARKS.md).
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { StatePaths } from './paths.js';
 
