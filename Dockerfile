@@ -38,7 +38,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 
 # Exec form: node is PID 1 and receives SIGTERM itself (it finishes in-flight requests, releases the
 # lock, exits 0). As the entrypoint, flags after the image name reach the server: `… take-a-number --port 6000`.
-# A young generation of 8 MB per semi-space instead of 16: 11 MB less peak RSS at 100k sequences, the same
-# req/s (measured; BENCHMARKS.md). npm start and the bench run node with the same flags.
-ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+# A young generation of 8 MB per semi-space instead of 16, and gc() for one full collection after the state
+# is loaded: peak RSS at 100k sequences 146-155 -> 135-137 MB at the same req/s (measured; bench/PROFILE.md).
+# npm start and the bench run node with the same flags.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--expose-gc", "dist/src/main.js"]
 CMD []

@@ -4,13 +4,13 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { imageNodeFlags } from '../bench/children.js';
-import { REPO_ROOT, tempDir } from './helpers.js';
+import { imageNodeFlags, startChild, stopChild } from '../bench/children.js';
+import { MAIN_JS, REPO_ROOT, tempDir } from './helpers.js';
 
 describe('node flags of the service', () => {
-  it('the Dockerfile ENTRYPOINT gives node the young-generation flag, and npm start runs node with the same flags', async () => {
+  it('the Dockerfile ENTRYPOINT gives node the young-generation and expose-gc flags, and npm start runs node with the same flags', async () => {
     const flags = imageNodeFlags();
-    expect(flags).to.deep.equal(['--max-semi-space-size=8']);
+    expect(flags).to.deep.equal(['--max-semi-space-size=8', '--expose-gc']);
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).to.equal(`npm run build && node ${flags.join(' ')} dist/src/main.js`);
   });
@@ -25,6 +25,23 @@ describe('node flags of the service', () => {
     expect(withFlags.stderr).to.equal('');
     expect(withFlags.stdout).to.equal('16');
     expect((await run(process.execPath, ['-e', script])).stdout).to.equal('32');
+  });
+
+  it('with them the server runs one full GC after loading the state; without them it cannot and does not try', async () => {
+    const dir = await tempDir();
+    // Counts calls of the exposed gc() and reports them when the server exits.
+    const preload = path.join(dir, 'count-gc.cjs');
+    await writeFile(
+      preload,
+      "const gc = globalThis.gc; let calls = 0; if (gc) globalThis.gc = () => { calls++; gc(); };\n" +
+        "process.on('exit', () => process.stderr.write(`GC ${typeof gc} ${calls}\\n`));\n",
+    );
+    for (const [run, flags, expected] of [[1, imageNodeFlags(), 'GC function 1'], [2, [], 'GC undefined 0']] as const) {
+      const server = await startChild(MAIN_JS, ['--port', '0', '--host', '127.0.0.1', '--sequence-file', path.join(dir, `state-${run}.json`)], { LOG_LEVEL: 'warn', TAKE_A_NUMBER_ANNOUNCE: '1' }, [...flags, '--require', preload]);
+      expect((await fetch(`${server.url}/next/a`)).status).to.equal(200);
+      expect(await stopChild(server)).to.equal(0);
+      expect(server.stderr()).to.contain(expected);
+    }
   });
 
   it('refuses a Dockerfile whose ENTRYPOINT is not node in exec form', async () => {
