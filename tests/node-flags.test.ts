@@ -8,9 +8,9 @@ import { imageNodeFlags, startChild, stopChild } from '../bench/children.js';
 import { MAIN_JS, REPO_ROOT, tempDir } from './helpers.js';
 
 describe('node flags of the service', () => {
-  it('the Dockerfile ENTRYPOINT gives node the young-generation and expose-gc flags, and npm start runs node with the same flags', async () => {
+  it('the Dockerfile ENTRYPOINT gives node the young-generation, expose-gc and heap-growing flags, and npm start runs node with the same flags', async () => {
     const flags = imageNodeFlags();
-    expect(flags).to.deep.equal(['--max-semi-space-size=8', '--expose-gc']);
+    expect(flags).to.deep.equal(['--max-semi-space-size=8', '--expose-gc', '--heap-growing-percent=50']);
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).to.equal(`npm run build && node ${flags.join(' ')} dist/src/main.js`);
   });

@@ -115,7 +115,7 @@ cfg=$(pod image inspect -f '{{.Config.User}}{{"\n"}}{{json .Config.Healthcheck.T
 [[ $hc == *healthz* ]] || fail "image has no HEALTHCHECK on /healthz (got $hc)"
 [[ $vols == *'"/data"'* ]] || fail "image has no VOLUME /data (got $vols)"
 [[ $ports == *'"5000/tcp"'* ]] || fail "image does not EXPOSE 5000 (got $ports)"
-[[ $cmd == '["node","--max-semi-space-size=8","--expose-gc","dist/src/main.js"]' ]] || fail "unexpected ENTRYPOINT $cmd"
+[[ $cmd == '["node","--max-semi-space-size=8","--expose-gc","--heap-growing-percent=50","dist/src/main.js"]' ]] || fail "unexpected ENTRYPOINT $cmd"
 ok "image config: USER node, HEALTHCHECK, VOLUME /data, EXPOSE 5000, ENTRYPOINT $cmd"
 files=$(pod run --rm --pull=never --entrypoint sh "$image" -c 'ls /app; ls /app/dist; stat -c %u:%g /data; echo "SEQUENCE_FILE=$SEQUENCE_FILE"') \
   || fail "cannot list the image's files"
@@ -139,7 +139,7 @@ ok "podman healthcheck run -> healthy"
 uid=$(pod exec "$cid" id -u) || fail "podman exec id -u failed"
 [[ $uid == 1000 ]] || fail "the service runs as uid $uid, expected 1000"
 pid1=$(pod exec "$cid" sh -c 'tr "\0" " " </proc/1/cmdline') || fail "cannot read PID 1"
-[[ $pid1 == "node --max-semi-space-size=8 --expose-gc dist/src/main.js " ]] || fail "PID 1 is '$pid1', expected node (it must receive SIGTERM itself)"
+[[ $pid1 == "node --max-semi-space-size=8 --expose-gc --heap-growing-percent=50 dist/src/main.js " ]] || fail "PID 1 is '$pid1', expected node (it must receive SIGTERM itself)"
 ok "runs as uid 1000, node is PID 1"
 
 t=$SECONDS
