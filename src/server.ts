@@ -84,10 +84,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       closing = true;
       for (const socket of sockets) {
         const res = socket[RESPONSE];
-        if (res && !res.headersSent) {
-          res.setHeader('Connection', 'close');
-          closeWhenIdle(res);
-        }
+        if (!res) continue;
+        if (!res.headersSent) res.setHeader('Connection', 'close');
+        // One whose headers are out already still leaves its connection idle when it finishes.
+        closeWhenIdle(res);
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
