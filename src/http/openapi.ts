@@ -25,8 +25,10 @@ const problem = (...codes: ErrorCode[]): Json => ({
   content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample(codes[0]!) } },
 });
 const json = (description: string, schema: Json): Json => ({ description, content: { 'application/json': { schema } } });
+/** An allocating answer (/next, /random): JSON or bare text, never to be stored by a cache. */
 const jsonOrText = (description: string, schema: Json): Json => ({
   description,
+  headers: { 'Cache-Control': { description: 'no-store: a cache must never replay values', schema: { type: 'string', const: 'no-store' } } },
   content: {
     'application/json': { schema },
     'text/plain': { schema: { type: 'string', description: 'the bare value(s), one per line' } },

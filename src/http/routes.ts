@@ -13,8 +13,10 @@ import { sendProblem } from './problem.js';
 
 const JSON_TYPE = 'application/json';
 
+/** An allocating answer: a cache that replayed it would hand the same values out twice. */
 function respond(ctx: Context, text: boolean, json: string, lines: () => string[]): void {
   ctx.status = 200;
+  ctx.set('Cache-Control', 'no-store');
   if (text) {
     ctx.type = 'text/plain';
     ctx.body = `${lines().join('\n')}\n`;

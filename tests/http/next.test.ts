@@ -24,6 +24,21 @@ describe('http: /next/:sequenceId', () => {
     }
   });
 
+  it('tells caches not to store an allocating answer (a replayed one would be a value handed out twice)', async () => {
+    for (const res of [
+      await next('foo'),
+      await request(s.url).post('/next/foo'),
+      await next('foo', '?count=3&format=text'),
+      await request(s.url).get('/random'),
+      await request(s.url).get('/random?type=float&count=2').set('Accept', 'text/plain'),
+    ]) {
+      expect(res.status).to.equal(200);
+      expect(res.headers['cache-control']).to.equal('no-store');
+    }
+    // Reading a sequence hands nothing out: no such header there.
+    expect((await request(s.url).get('/sequences/foo')).headers['cache-control']).to.equal(undefined);
+  });
+
   it('answers POST like GET, on the same counter', async () => {
     expect((await request(s.url).post('/next/foo')).body).to.deep.equal({ sequence_id: 'foo', next_value: 1 });
     expect((await next('foo')).body).to.deep.equal({ sequence_id: 'foo', next_value: 2 });
