@@ -51,6 +51,21 @@ export async function serveFileApp(env: Record<string, string> = {}, extra: Part
   };
 }
 
+/**
+ * A fresh served file app for every test of the enclosing describe, closed after it. The returned object is
+ * refilled before each test, so tests read `s.url` as usual.
+ */
+export function servedPerTest(env: Record<string, string> = {}): Served {
+  const current = {} as Served;
+  beforeEach(async () => {
+    Object.assign(current, await serveFileApp(env));
+  });
+  afterEach(async () => {
+    await current.close();
+  });
+  return current;
+}
+
 /** An app on a FileStore at a given file (for restarts and injected writers), served on 127.0.0.1:0. */
 export async function serveFile(file: string, env: Record<string, string> = {}, extra: Partial<FileStoreOptions> = {}): Promise<Served> {
   const store = await openFileStore(file, env, extra);

@@ -1,16 +1,10 @@
 // Many requests at once: sequences stay dense and unique, random draws never repeat.
 import { expect } from 'chai';
 import request from 'supertest';
-import { serveFileApp, type Served } from '../support.js';
+import { servedPerTest } from '../support.js';
 
 describe('http: concurrency', () => {
-  let s: Served;
-  beforeEach(async () => {
-    s = await serveFileApp();
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const s = servedPerTest();
 
   it('gives 200 concurrent /next/x requests exactly 1..200', async () => {
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? request(s.url).get('/next/x') : request(s.url).post('/next/x'))));

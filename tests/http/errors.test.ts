@@ -1,16 +1,10 @@
 // Problem documents, unknown paths, wrong methods, health.
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, serveFileApp, type Served } from '../support.js';
+import { expectProblem, servedPerTest } from '../support.js';
 
 describe('http: errors and health', () => {
-  let s: Served;
-  beforeEach(async () => {
-    s = await serveFileApp();
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const s = servedPerTest();
 
   it('writes a problem document with exactly type, title, status, detail and code', async () => {
     const res = await request(s.url).get('/next/foo?count=0');

@@ -2,16 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, serveFileApp, type Served } from '../support.js';
+import { expectProblem, servedPerTest } from '../support.js';
 
 describe('http: /next/:sequenceId', () => {
-  let s: Served;
-  beforeEach(async () => {
-    s = await serveFileApp();
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const s = servedPerTest();
 
   const next = (id: string, query = '') => request(s.url).get(`/next/${id}${query}`);
 

@@ -1,7 +1,7 @@
 // GET /random: int and float pools, count, exact float text, plain text, exhaustion.
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, serveFileApp, type Served } from '../support.js';
+import { expectProblem, servedPerTest } from '../support.js';
 
 const single = /^\{"number":(-?\d+(?:\.\d+)?)\}$/;
 const many = /^\{"numbers":\[(.*)\]\}$/;
@@ -16,13 +16,7 @@ function tokensOf(text: string): string[] {
 
 describe('http: /random', () => {
   describe('with the default domains', () => {
-    let s: Served;
-    beforeEach(async () => {
-      s = await serveFileApp();
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    const s = servedPerTest();
 
     const ints: [string, string][] = [
       ['no type', '/random'],
@@ -122,13 +116,7 @@ describe('http: /random', () => {
   });
 
   describe('a float pool of three values [2, 2.0003) with 4 decimals', () => {
-    let s: Served;
-    beforeEach(async () => {
-      s = await serveFileApp({ RANDOM_FLOAT_MIN: '2', RANDOM_FLOAT_MAX: '2.0003', RANDOM_FLOAT_DECIMALS: '4' });
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    const s = servedPerTest({ RANDOM_FLOAT_MIN: '2', RANDOM_FLOAT_MAX: '2.0003', RANDOM_FLOAT_DECIMALS: '4' });
 
     it('hands out 2.0000, 2.0001 and 2.0002 exactly once each, written with 4 decimals, then 503 random_exhausted', async () => {
       const tokens: string[] = [];
@@ -154,13 +142,7 @@ describe('http: /random', () => {
   });
 
   describe('an int pool of three values [1, 3]', () => {
-    let s: Served;
-    beforeEach(async () => {
-      s = await serveFileApp({ RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' });
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    const s = servedPerTest({ RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' });
 
     it('refuses a count larger than what is left with 503, drawing nothing', async () => {
       const first = expectProblem(await request(s.url).get('/random?count=4'), 503, 'random_exhausted', ['drawn', 'size']);
@@ -178,13 +160,7 @@ describe('http: /random', () => {
   });
 
   describe('a negative float range [-1, 1) with 1 decimal', () => {
-    let s: Served;
-    beforeEach(async () => {
-      s = await serveFileApp({ RANDOM_FLOAT_MIN: '-1', RANDOM_FLOAT_MAX: '1', RANDOM_FLOAT_DECIMALS: '1' });
-    });
-    afterEach(async () => {
-      await s.close();
-    });
+    const s = servedPerTest({ RANDOM_FLOAT_MIN: '-1', RANDOM_FLOAT_MAX: '1', RANDOM_FLOAT_DECIMALS: '1' });
 
     it('hands out every value from -1.0 to 0.9 exactly once, then 503', async () => {
       const res = await request(s.url).get('/random?type=float&count=20');

@@ -2,18 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, serveFileApp, type Served } from '../support.js';
+import { expectProblem, servedPerTest } from '../support.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
 describe('http: /sequences', () => {
-  let s: Served;
-  beforeEach(async () => {
-    s = await serveFileApp();
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const s = servedPerTest();
 
   const next = (id: string, query = '') => request(s.url).get(`/next/${id}${query}`);
   const put = (id: string, body: unknown) => request(s.url).put(`/sequences/${id}`).send(body as object);
@@ -167,13 +161,7 @@ describe('http: /sequences', () => {
 });
 
 describe('http: MAX_SEQUENCES', () => {
-  let s: Served;
-  beforeEach(async () => {
-    s = await serveFileApp({ MAX_SEQUENCES: '2' });
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const s = servedPerTest({ MAX_SEQUENCES: '2' });
 
   it('answers a third new id with 507 too_many_sequences; existing ids keep working', async () => {
     expect((await request(s.url).get('/next/a')).body).to.deep.equal({ sequence_id: 'a', next_value: 1 });

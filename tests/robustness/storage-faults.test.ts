@@ -99,6 +99,14 @@ async function handOut(t: Target, acked: Acked, n: number): Promise<void> {
   }
 }
 
+/** The lock was taken again after it was lost, and is really held: a second process on the file is refused. */
+async function expectLockHeldAgain(t: Target, file: string): Promise<void> {
+  expect(t.logs().some((l) => l.event === 'lock_retaken')).to.equal(true);
+  const second = await runServerToExit({ SEQUENCE_FILE: file });
+  expect(second.code).to.equal(1);
+  expect(second.stderr).to.include(`another process is using ${file}`);
+}
+
 /** After resuming: /healthz is 200, values go on past everything acknowledged, nothing repeats. */
 async function expectResumed(t: Target, acked: Acked, file: string): Promise<void> {
   await until('/healthz to answer 200 again', async () => (await fetch(`${t.url}/healthz`)).status === 200, 15_000, 50);
@@ -235,13 +243,7 @@ describe('robustness: storage faults', function () {
         sh('mount', ['-o', 'remount,rw,bind', bind.mnt]);
       } else fault = undefined;
       await expectResumed(t, acked, file);
-      if (bind) {
-        expect(t.logs().some((l) => l.event === 'lock_retaken')).to.equal(true);
-        // The lock is really held again: a second process on the same file is refused.
-        const second = await runServerToExit({ SEQUENCE_FILE: file });
-        expect(second.code).to.equal(1);
-        expect(second.stderr).to.include(`another process is using ${file}`);
-      }
+      if (bind) await expectLockHeldAgain(t, file);
     } finally {
       await t.stop();
     }
@@ -264,10 +266,7 @@ describe('robustness: storage faults', function () {
       );
       await mkdir(dir);
       await expectResumed(t, acked, file);
-      expect(t.logs().some((l) => l.event === 'lock_retaken')).to.equal(true);
-      const second = await runServerToExit({ SEQUENCE_FILE: file });
-      expect(second.code).to.equal(1);
-      expect(second.stderr).to.include(`another process is using ${file}`);
+      await expectLockHeldAgain(t, file);
     } finally {
       await t.stop();
     }
