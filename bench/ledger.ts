@@ -1,5 +1,5 @@
 // Every value the service answered, to check at the end that the state file covers each one exactly once.
-import type { State } from '../src/store/state.js';
+import type { State } from '../src/store/file/state.js';
 
 export class Ledger {
   private readonly sequences = new Map<string, { initial: number; values: Set<number> }>();
@@ -60,7 +60,7 @@ export class Ledger {
     }
     if (gap > this.unseen) problems.push(`${label}: the file moved ${gap} values past the answers seen, more than the ${this.unseen} unanswered requests explain`);
     for (const kind of ['int', 'float'] as const) {
-      const drawn = state.random[kind]?.drawn ?? 0;
+      const drawn = state.pools.get(kind)?.drawn ?? 0;
       if (drawn < this.okDraws[kind]) problems.push(`${label}: ${this.okDraws[kind]} ${kind} numbers answered but the file records ${drawn} drawn`);
     }
     return problems;

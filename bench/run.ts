@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseStateText } from '../src/store/state-file.js';
+import { parseSnapshot } from '../src/store/file/snapshot/format.js';
 import { imageNodeFlags, peakRss, startChild, stopChild, type Child } from './children.js';
 import { Ledger } from './ledger.js';
 import { load, type LoadResult } from './load.js';
@@ -144,7 +144,8 @@ async function measureSize(size: number, baseline: (c: number) => number, rows: 
     server = undefined;
     const problems = code === 0 ? [] : [`${size} sequences: the server exited with ${code}`];
     for (const copy of [file, `${file}.replica`]) {
-      const { state } = parseStateText(await readFile(copy, 'utf8'));
+      // After a clean stop each snapshot copy alone holds the whole state.
+      const { state } = parseSnapshot(await readFile(copy));
       problems.push(...ledger.check(state, `${size} sequences, ${path.basename(copy)}`));
     }
     return { rss, problems, answered: ledger.answered() };

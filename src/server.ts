@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { Metrics } from './metrics.js';
-import { FileStore } from './store/file-store.js';
+import { FileStore } from './store/file/file-store.js';
 import type { Store } from './store/store.js';
 
 export interface RunningServer {

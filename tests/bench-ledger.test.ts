@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { Ledger } from '../bench/ledger.js';
-import { emptyState, type State } from '../src/store/state.js';
+import { emptyState, type State } from '../src/store/file/state.js';
 
 const stateWith = (sequences: Record<string, number>, drawn = 0): State => {
   const s = emptyState();
   for (const [id, v] of Object.entries(sequences)) s.sequences.set(id, v);
-  s.random.int = { domain: { type: 'int', min: 0, max: 1000 }, key: '0'.repeat(64), drawn };
+  s.pools.set('int', { domain: { type: 'int', min: 0, max: 1000 }, key: '0'.repeat(64), drawn });
   return s;
 };
 

@@ -10,7 +10,9 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createApp } from '../src/http/app.js';
 import { silentLogger } from '../src/logger.js';
 import { Metrics } from '../src/metrics.js';
-import { FileStore, type FileStoreOptions } from '../src/store/file-store.js';
+import { FileStore, type FileStoreOptions } from '../src/store/file/file-store.js';
+import { statePaths } from '../src/store/file/paths.js';
+import { readState } from '../src/store/file/recovery/recover.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN_JS = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
@@ -81,4 +83,22 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+export interface OnDisk {
+  generation: number;
+  sequences: Record<string, number>;
+  pools: Record<string, { drawn: number; key: string }>;
+  idempotency: Record<string, unknown>;
+}
+
+/** The state a restart would load from `file` (snapshot plus journal), read without changing anything. */
+export async function stateOnDisk(file: string): Promise<OnDisk> {
+  const state = await readState(statePaths(file));
+  return {
+    generation: state.generation,
+    sequences: Object.fromEntries(state.sequences),
+    pools: Object.fromEntries([...state.pools].map(([name, p]) => [name, { drawn: p.drawn, key: p.key }])),
+    idempotency: Object.fromEntries(state.idempotency),
+  };
 }

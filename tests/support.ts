@@ -8,8 +8,8 @@ import type { Response } from 'supertest';
 import { fileApp, openFileStore, testConfig } from './helpers.js';
 import { createApp } from '../src/http/app.js';
 import { silentLogger } from '../src/logger.js';
-import type { FileStore, FileStoreOptions } from '../src/store/file-store.js';
-import type { StateWriter } from '../src/store/durable-writer.js';
+import type { FileStore, FileStoreOptions } from '../src/store/file/file-store.js';
+import type { StateWriter } from '../src/store/file/commit/writer.js';
 
 export interface Served {
   url: string;
@@ -114,20 +114,22 @@ export async function yieldToEventLoop(times = 5): Promise<void> {
 }
 
 /**
- * Wraps a writer: counts writes, can hold them open until release(), and can fail the next one.
- * Writes that start while held wait for release() before reaching the inner writer.
+ * Wraps the production writer: counts journal appends, can hold them open until release(), and can fail the
+ * next ones. Appends that start while held wait for release() before reaching the disk.
  */
 export class ControlledWriter implements StateWriter {
   writes = 0;
   started = 0;
   private gate: { promise: Promise<void>; resolve: () => void } | null = null;
   private failures = 0;
-  /** Lazily set, so the store can create its own paths first. */
+  /** Set by wrap() when the store opens. */
   inner: StateWriter | undefined;
 
-  constructor(inner?: StateWriter) {
-    this.inner = inner;
-  }
+  /** For FileStoreOptions.wrapWriter. */
+  readonly wrap = (disk: StateWriter): StateWriter => {
+    this.inner = disk;
+    return this;
+  };
 
   hold(): void {
     let resolve!: () => void;
@@ -145,14 +147,33 @@ export class ControlledWriter implements StateWriter {
     this.failures = n;
   }
 
-  async write(text: string): Promise<void> {
+  private async pass(): Promise<void> {
     this.started++;
     if (this.gate) await this.gate.promise;
     if (this.failures > 0) {
       this.failures--;
       throw Object.assign(new Error('injected I/O error'), { code: 'EIO' });
     }
-    await this.inner?.write(text);
+  }
+
+  async append(line: string): Promise<void> {
+    await this.pass();
+    await this.inner!.append(line);
     this.writes++;
+  }
+
+  /** A checkpoint a commit writes (after a failure) goes through the same gate. */
+  async writeSnapshot(chunks: readonly Buffer[]): Promise<void> {
+    await this.pass();
+    await this.inner!.writeSnapshot(chunks);
+    this.writes++;
+  }
+
+  resetJournal(lines: string): Promise<void> {
+    return this.inner!.resetJournal(lines);
+  }
+
+  close(): Promise<void> {
+    return this.inner!.close();
   }
 }

@@ -1,6 +1,6 @@
 // Bare Koa holding every answer for a group commit, to see what the commit itself costs: with
 // `--writer timer` a commit is a 1 ms timer (no disk); with `--writer durable` it is this service's real
-// writer (both copies fsynced, renamed, directory fsynced, on the writer thread). Answers `/next/:id`-sized
+// writer (one journal append to both copies, the primary fdatasynced). Answers `/next/:id`-sized
 // bodies for any path. Prints `LISTENING <url>`; exits on SIGTERM.
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,16 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Koa from 'koa';
-import { GroupCommit } from '../../src/store/group-commit.js';
-import { statePaths } from '../../src/store/paths.js';
-import { WorkerWriter } from '../../src/store/worker-writer.js';
+import { GroupCommit } from '../../src/store/file/commit/group-commit.js';
+import { DiskWriter } from '../../src/store/file/commit/writer.js';
+import { statePaths } from '../../src/store/file/paths.js';
 
 const { values: flags } = parseArgs({ options: { writer: { type: 'string' } }, strict: true });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tan-ceiling-'));
-const writer = new WorkerWriter(statePaths(path.join(dir, 'state.json')));
+const writer = new DiskWriter(statePaths(path.join(dir, 'state.json')));
 let value = 0;
 const write = (): Promise<void> =>
-  flags.writer === 'durable' ? writer.write(`{"format":1,"value":${value}}\n`) : new Promise<void>((resolve) => setTimeout(resolve, 1));
+  flags.writer === 'durable' ? writer.append(`{"g":${value}}\n`) : new Promise<void>((resolve) => setTimeout(resolve, 1));
 const commits = new GroupCommit(write);
 
 const app = new Koa();

@@ -1,42 +1,58 @@
-// The state-file side of `migrate`: read through recovery, write through the durable writer, both under the lock.
-import { mkdir, stat } from 'node:fs/promises';
-import { silentLogger } from '../logger.js';
-import { DurableWriter } from '../store/durable-writer.js';
-import { acquireLock } from '../store/lock.js';
-import { statePaths } from '../store/paths.js';
-import { recoverState } from '../store/recovery.js';
-import { serialize } from '../store/state.js';
+// The state-file side of `migrate`: read snapshot plus journal as recovery would, and write a checkpoint.
+import { closeSync, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { StartupError } from '../errors.js';
+import { DiskWriter } from '../store/file/commit/writer.js';
+import { Ownership, tryLock } from '../store/file/ownership/owner.js';
+import { resolveStatePaths } from '../store/file/paths.js';
+import { readState } from '../store/file/recovery/recover.js';
+import { serializeSnapshot } from '../store/file/snapshot/format.js';
+import type { State } from '../store/file/state.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 
-const exists = (p: string): Promise<boolean> =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
+const toSnapshot = (state: State): Snapshot => ({
+  sequences: state.sequences,
+  random: Object.fromEntries([...state.pools].filter(([name]) => name === 'int' || name === 'float')),
+  idempotency: state.idempotency,
+});
 
-/** Reads a state file as the service would (newest intact copy), holding its lock so no server is using it. */
+/**
+ * Reads a state file (snapshot plus journal) without changing its directory: the lock is tried on the lock
+ * file if there is one (a running server is refused), and no file is created.
+ */
 export async function readFileSnapshot(file: string): Promise<Snapshot> {
-  const paths = statePaths(file);
-  if (!(await exists(paths.primary)) && !(await exists(paths.replica))) throw new MigrateRefusal(`there is no state file at ${paths.primary}`);
-  const lock = await acquireLock(paths.primary, silentLogger());
+  const paths = resolveStatePaths(file);
+  if (![paths.primary, paths.replica, paths.journal, paths.journalReplica].some((p) => existsSync(p))) throw new MigrateRefusal(`there is no state file at ${paths.primary}`);
+  let fd: number | undefined;
+  if (existsSync(paths.lock)) {
+    // The lock file exists already: opening it creates nothing.
+    const held = tryLock(paths.lock);
+    if ('busy' in held) throw new StartupError(`another process is using ${paths.primary} (it holds ${paths.lock}); stop it first`);
+    fd = held.fd;
+  }
   try {
-    const { state } = await recoverState(paths, false, silentLogger());
-    return { sequences: state.sequences, random: state.random, idempotency: state.idempotency };
+    return toSnapshot(await readState(paths));
   } finally {
-    await lock.release().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** Replaces a state file's content with `update(current)`, durably, holding its lock throughout. */
 export async function updateFile(file: string, update: (current: Snapshot) => Snapshot): Promise<void> {
-  const paths = statePaths(file);
+  const paths = resolveStatePaths(file);
   await mkdir(paths.dir, { recursive: true });
-  const lock = await acquireLock(paths.primary, silentLogger());
+  const owner = Ownership.take(paths.lock, paths.primary);
   try {
-    const { state } = await recoverState(paths, false, silentLogger());
-    const next = update({ sequences: state.sequences, random: state.random, idempotency: state.idempotency });
-    await new DurableWriter(paths).write(serialize({ generation: state.generation + 1, ...next }));
+    const state = await readState(paths);
+    const next = update(toSnapshot(state));
+    const pools = new Map(state.pools);
+    for (const [name, p] of Object.entries(next.random)) if (p) pools.set(name, p);
+    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, idempotency: next.idempotency };
+    const writer = new DiskWriter(paths);
+    await writer.writeSnapshot(await serializeSnapshot(target, target.generation, false));
+    await writer.resetJournal('');
+    await writer.close();
   } finally {
-    await lock.release().catch(() => undefined);
+    owner.release();
   }
 }

@@ -5,7 +5,7 @@ import { domainSize, POOL_KINDS } from '../random/domain.js';
 import { redactUrl } from '../store/postgres-pool.js';
 import { migrateSchema, schemaExists } from '../store/postgres-schema.js';
 import { domainFromJson } from '../store/postgres-store.js';
-import type { IdempotencyEntry, IdempotentResult } from '../store/state.js';
+import type { IdempotencyEntry, IdempotentResult } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 

@@ -1,6 +1,6 @@
 // What `migrate` moves between stores, and the rule for combining it with what the target already holds.
 import { sameDomain, POOL_KINDS, type PoolKind } from '../random/domain.js';
-import type { IdempotencyEntry } from '../store/state.js';
+import type { IdempotencyEntry } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
 
 export interface Snapshot {

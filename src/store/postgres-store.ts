@@ -8,7 +8,8 @@ import { ServiceError, StartupError, isServiceError } from '../errors.js';
 import { domainDifference, domainSize, POOL_KINDS, type PoolDomain, type PoolKind } from '../random/domain.js';
 import { createPool, reasonOf, redactUrl, transaction } from './postgres-pool.js';
 import { MAX_VALUE_SQL, migrateSchema } from './postgres-schema.js';
-import type { IdempotentResult } from './state.js';
+import { idempotencyKeyReused, randomExhausted, sequenceExhausted, tooManySequences, valueBehind } from './rules.js';
+import type { IdempotentResult } from './store.js';
 import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -149,8 +150,7 @@ export class PostgresStore implements Store {
   }
 
   private tooMany(id: string): ServiceError {
-    const max = this.opts.config.maxSequences;
-    return new ServiceError('too_many_sequences', `this service keeps at most ${max} sequences; "${id}" would be one more`);
+    return tooManySequences(this.opts.config.maxSequences, id);
   }
 
   private async reserve(db: Db, id: string, count: number): Promise<Reservation> {
@@ -161,11 +161,7 @@ export class PostgresStore implements Store {
     }
     const current = await this.sequenceValue(db, id);
     if (current === undefined && count <= Number.MAX_SAFE_INTEGER) throw this.tooMany(id);
-    throw new ServiceError(
-      'sequence_exhausted',
-      `sequence "${id}" is at ${current ?? 0}; ${count} more would pass ${Number.MAX_SAFE_INTEGER}, the largest exact integer`,
-      { last_value: current ?? 0 },
-    );
+    throw sequenceExhausted(id, current ?? 0, count);
   }
 
   private async take(db: Db, kind: PoolKind, count: number): Promise<Draw> {
@@ -174,7 +170,7 @@ export class PostgresStore implements Store {
     const now = await db.query<{ drawn: string; size: string }>('SELECT drawn, size FROM tan_pools WHERE kind = $1', [kind]);
     const drawn = Number(now.rows[0]!.drawn);
     const size = Number(now.rows[0]!.size);
-    throw new ServiceError('random_exhausted', `the ${kind} pool has handed out ${drawn} of its ${size} values; ${count} more do not fit`, { drawn, size });
+    throw randomExhausted(kind, drawn, size, count);
   }
 
   /**
@@ -193,7 +189,7 @@ export class PostgresStore implements Store {
       const { rows } = await db.query<{ fingerprint: string; result: IdempotentResult | null }>('SELECT fingerprint, result FROM tan_idempotency WHERE key = $1', [idem.key]);
       const entry = rows[0]!;
       if (entry.fingerprint !== idem.fingerprint)
-        throw new ServiceError('idempotency_key_reused', `the Idempotency-Key was first used for another request (${entry.fingerprint})`);
+        throw idempotencyKeyReused(entry.fingerprint);
       if (entry.result === null) throw new ServiceError('internal_error', 'the Idempotency-Key has no recorded answer');
       return { value: await replay(db, entry.result), fresh: false };
     });
@@ -280,7 +276,7 @@ export class PostgresStore implements Store {
       if (rows[0]) return Number(rows[0].value);
       const current = await this.sequenceValue(this.db, id);
       if (current === undefined) throw this.tooMany(id);
-      throw new ServiceError('value_behind', `sequence "${id}" is already at ${current}; it only moves forward`, { last_value: current });
+      throw valueBehind(id, current);
     }, true);
   }
 

@@ -34,6 +34,18 @@ export interface Idempotency {
   fingerprint: string;
 }
 
+/** The answer an idempotent request gave, kept so a retry gets it again. */
+export type IdempotentResult =
+  | { kind: 'next'; first: number; last: number }
+  | { kind: 'draw'; pool: PoolKind; start: number; count: number };
+
+export interface IdempotencyEntry {
+  fingerprint: string;
+  /** When the key was first used, epoch milliseconds. */
+  at: number;
+  result: IdempotentResult;
+}
+
 export interface PoolState {
   domain: PoolDomain;
   /** 256-bit permutation key, hex. */

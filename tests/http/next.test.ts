@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import request from 'supertest';
+import { stateOnDisk } from '../helpers.js';
 import { expectProblem, servedPerTest } from '../support.js';
 
 describe('http: /next/:sequenceId', () => {
@@ -47,25 +48,24 @@ describe('http: /next/:sequenceId', () => {
     expect((await next('b')).body).to.deep.equal({ sequence_id: 'b', next_value: 2 });
   });
 
-  it('persists every value in the state file before answering, both copies', async () => {
+  it('persists every value in the journal before answering, both copies', async () => {
     await next('foo');
     await next('foo');
     await next('bar');
-    for (const file of [s.file, `${s.file}.replica`]) {
-      const state = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-      expect(state.format).to.equal(1);
-      // one commit at start-up, one per request
-      expect(state.generation).to.equal(4);
-      expect(state.sequences).to.deep.equal({ foo: 2, bar: 1 });
-    }
+    const state = await stateOnDisk(s.file);
+    // a checkpoint at start-up (generation 0), one record per request
+    expect(state.generation).to.equal(3);
+    expect(state.sequences).to.deep.equal({ foo: 2, bar: 1 });
+    const journal = await readFile(`${s.file}.journal`, 'utf8');
+    expect(journal.trim().split('\n')).to.have.length(3);
+    expect(await readFile(`${s.file}.journal.replica`, 'utf8')).to.equal(journal);
   });
 
   it('handles large values exactly: PUT 999999998, then 999999999 and 1000000000', async () => {
     await request(s.url).put('/sequences/big').send({ last_value: 999999998 }).expect(200);
     expect((await next('big')).body).to.deep.equal({ sequence_id: 'big', next_value: 999999999 });
     expect((await next('big')).body).to.deep.equal({ sequence_id: 'big', next_value: 1000000000 });
-    const state = JSON.parse(await readFile(s.file, 'utf8')) as { sequences: Record<string, number> };
-    expect(state.sequences).to.deep.equal({ big: 1000000000 });
+    expect((await stateOnDisk(s.file)).sequences).to.deep.equal({ big: 1000000000 });
   });
 
   describe('?count=N', () => {
@@ -195,7 +195,7 @@ describe('http: /next/:sequenceId', () => {
           { sequence_id: 'toString', last_value: 3 },
         ],
       });
-      const state = JSON.parse(await readFile(s.file, 'utf8')) as { sequences: Record<string, number> };
+      const state = await stateOnDisk(s.file);
       expect(Object.getPrototypeOf(state.sequences)).to.equal(Object.prototype);
       expect(Object.entries(state.sequences)).to.deep.equal([
         ['__proto__', 1],

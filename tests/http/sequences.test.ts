@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import request from 'supertest';
+import { stateOnDisk } from '../helpers.js';
 import { expectProblem, servedPerTest } from '../support.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -12,7 +13,7 @@ describe('http: /sequences', () => {
   const next = (id: string, query = '') => request(s.url).get(`/next/${id}${query}`);
   const put = (id: string, body: unknown) => request(s.url).put(`/sequences/${id}`).send(body as object);
   const stateSequences = async (): Promise<Record<string, number>> =>
-    (JSON.parse(await readFile(s.file, 'utf8')) as { sequences: Record<string, number> }).sequences;
+    (await stateOnDisk(s.file)).sequences;
 
   describe('GET /sequences', () => {
     it('lists nothing on a fresh start', async () => {
@@ -140,7 +141,7 @@ describe('http: /sequences', () => {
       expect(body.last_value).to.equal(MAX);
       expectProblem(await request(s.url).post('/next/edge'), 409, 'sequence_exhausted', ['last_value']);
       expect((await request(s.url).get('/sequences/edge')).text).to.equal(`{"sequence_id":"edge","last_value":${MAX}}`);
-      expect(await readFile(s.file, 'utf8')).to.include(`"edge": ${MAX}\n`);
+      expect(await readFile(`${s.file}.journal`, 'utf8')).to.include(`"edge":${MAX}}`);
     });
 
     it('refuses a count that would pass it with 409, moving nothing; the count that fits exactly works', async () => {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { tempDir } from '../helpers.js';
+import { stateOnDisk, tempDir } from '../helpers.js';
 import { openInProcess, type InProcess } from './util.js';
 
 type Res = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
@@ -24,12 +24,15 @@ describe('robustness: bounds against abuse', () => {
     file = path.join(await tempDir(), 'sequences.json');
     s = await openInProcess(file, env);
     expect((await s.http.get('/next/a')).body.next_value).to.equal(1);
-    before = await readFile(file, 'utf8');
+    before = await stateFiles(file);
   }
 
-  /** The state file is byte-identical (same generation: not even rewritten) and the counters did not move. */
+  /** Snapshot and journal as bytes. */
+  const stateFiles = async (f: string): Promise<string> => (await readFile(f, 'utf8')) + (await readFile(`${f}.journal`, 'utf8'));
+
+  /** Snapshot and journal are byte-identical (nothing appended, nothing rewritten) and the counters did not move. */
   async function expectUnchanged(): Promise<void> {
-    expect(await readFile(file, 'utf8')).to.equal(before);
+    expect(await stateFiles(file)).to.equal(before);
     expect((await s.http.get('/sequences/a')).body.last_value).to.equal(1);
   }
 
@@ -97,7 +100,7 @@ describe('robustness: bounds against abuse', () => {
     await setUp({ MAX_SEQUENCES: '3' });
     expect((await s.http.get('/next/b')).status).to.equal(200);
     expect((await s.http.get('/next/c')).status).to.equal(200);
-    before = await readFile(file, 'utf8');
+    before = await stateFiles(file);
     expectProblem(await s.http.get('/next/d'), 507, 'too_many_sequences');
     expectProblem(await s.http.put('/sequences/d').send({ last_value: 5 }), 507, 'too_many_sequences');
     expectProblem(await s.http.get('/next/d?count=3'), 507, 'too_many_sequences');
@@ -113,17 +116,18 @@ describe('robustness: bounds against abuse', () => {
       const r = await s.http.get('/next/k').set('Idempotency-Key', `key-${i}`);
       first.set(`key-${i}`, r.body.next_value as number);
     }
-    const state = JSON.parse(await readFile(file, 'utf8')) as { idempotency: Record<string, unknown>; sequences: Record<string, number> };
-    expect(Object.keys(state.idempotency)).to.deep.equal(['key-45', 'key-46', 'key-47', 'key-48', 'key-49']);
-    expect(state.sequences.k).to.equal(50);
+    expect((await stateOnDisk(file)).sequences.k).to.equal(50);
     // The newest keys replay their first answer; the replay hands out nothing.
     expect((await s.http.get('/next/k').set('Idempotency-Key', 'key-49')).body.next_value).to.equal(first.get('key-49'));
     expectProblem(await s.http.get('/next/other').set('Idempotency-Key', 'key-49'), 422, 'idempotency_key_reused');
     expectProblem(await s.http.get('/random').set('Idempotency-Key', 'key-48'), 422, 'idempotency_key_reused');
     expectProblem(await s.http.get('/next/k').set('Idempotency-Key', 'x'.repeat(256)), 400, 'invalid_idempotency_key');
     expectProblem(await s.http.get('/next/k').set('Idempotency-Key', 'has space'), 400, 'invalid_idempotency_key');
-    expect(JSON.parse(await readFile(file, 'utf8')).sequences.k).to.equal(50);
+    expect((await stateOnDisk(file)).sequences.k).to.equal(50);
     // The oldest key was dropped: it now counts as a new request.
     expect((await s.http.get('/next/k').set('Idempotency-Key', 'key-0')).body.next_value).to.equal(51);
+    // The snapshot written at stop holds only the newest IDEMPOTENCY_MAX keys, oldest first.
+    await s.store.close();
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).idempotency)).to.deep.equal(['key-46', 'key-47', 'key-48', 'key-49', 'key-0']);
   });
 });

@@ -1,12 +1,13 @@
-// DESIGN.md §5 recovery, one test per damage: the damaged copy is moved aside byte-identical and logged at
+// Recovery of the snapshot copies (README, Recovery), one test per damage: the damaged copy is moved aside byte-identical and logged at
 // error level with its path, the intact copy wins, and values continue with no repeat. Both copies damaged
 // → the start is refused with the files untouched; --recover=salvage then starts from what can be read.
 import { expect } from 'chai';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runServerToExit, startServerProcess, tempDir } from '../helpers.js';
-import { salvageTexts } from '../../src/store/state-file.js';
-import { serialize, emptyState } from '../../src/store/state.js';
+import { salvage } from '../../src/store/file/recovery/salvage.js';
+import { serializeSnapshot } from '../../src/store/file/snapshot/format.js';
+import { emptyState } from '../../src/store/file/state.js';
 import { ERROR, SMALL_POOLS, onlyMatch, openInProcess, parseLogLines, snapshotDir, type InProcess } from './util.js';
 
 interface Acked {
@@ -58,7 +59,8 @@ const DAMAGES: Damage[] = [
   { name: 'empty', apply: () => Buffer.alloc(0) },
   { name: 'deleted', apply: () => null },
   { name: 'valid JSON of the wrong shape (an array)', apply: (t) => Buffer.from(`[${t}]`) },
-  { name: 'valid JSON of the wrong shape (no random member)', apply: (t) => Buffer.from(JSON.stringify({ ...JSON.parse(t), random: undefined })) },
+  { name: 'valid JSON of the wrong shape (no pools member)', apply: (t) => Buffer.from(JSON.stringify({ ...JSON.parse(t), pools: undefined })) },
+  { name: 'one bit flipped in a value, still valid JSON (3 -> 2)', apply: (t) => Buffer.from(t.replace('"a": 3', '"a": 2')) },
   { name: 'wrong types (a value as a string)', apply: (t) => Buffer.from(t.replace('"a": 3', '"a": "3"')) },
   { name: 'wrong types (generation as a string)', apply: (t) => Buffer.from(t.replace(/"generation": (\d+)/, '"generation": "$1"')) },
   { name: 'a fractional value', apply: (t) => Buffer.from(t.replace('"a": 3', '"a": 3.5')) },
@@ -68,7 +70,7 @@ const DAMAGES: Damage[] = [
   { name: 'a pool drawn past its range', apply: (t) => Buffer.from(t.replace('"drawn":30', '"drawn":101')) },
 ];
 
-describe('robustness: recovery (DESIGN.md §5)', () => {
+describe('robustness: recovery of the snapshot copies', () => {
   for (const which of ['primary', 'replica'] as const)
     for (const damage of DAMAGES)
       it(`${which} ${damage.name}: the other copy wins, the damaged bytes are kept aside, values continue`, async () => {
@@ -140,7 +142,7 @@ describe('robustness: recovery (DESIGN.md §5)', () => {
       expect(await readFile(kept, 'utf8')).to.equal(legacy);
       expect(s.lines.some((l) => l.event === 'migrate' && l.keptAs === kept)).to.equal(true);
       const now = JSON.parse(await readFile(file, 'utf8'));
-      expect(now.format).to.equal(1);
+      expect(now.format).to.equal(2);
       expect(now.sequences).to.deep.equal(JSON.parse(legacy));
       expect((await s.http.get('/next/build')).body.next_value).to.equal(42);
       expect((await s.http.get('/next/__proto__')).body.next_value).to.equal(3);
@@ -163,9 +165,9 @@ describe('robustness: recovery (DESIGN.md §5)', () => {
     const refused = await runServerToExit(env);
     expect(refused.code).to.equal(1);
     expect(refused.stdout).to.not.include('LISTENING');
-    expect(refused.stderr).to.include(`no intact copy of the state: ${file} (`);
-    expect(refused.stderr).to.include(`${file}.replica (`);
-    expect(refused.stderr).to.include(`restore a backup of ${file}`);
+    expect(refused.stderr).to.include(`no intact snapshot: ${file} is damaged (`);
+    expect(refused.stderr).to.include(`${file}.replica is damaged (`);
+    expect(refused.stderr).to.include('restore a backup of them');
     expect(refused.stderr).to.include('--recover=salvage');
     expect(await snapshotDir(dir)).to.deep.equal(before);
     expect(await readdir(dir)).to.have.members([...before.keys()]);
@@ -215,13 +217,31 @@ describe('robustness: recovery (DESIGN.md §5)', () => {
     ]);
   });
 
-  it('salvage reads every sequence of a cut copy, also those after one named "random"', () => {
+  it('salvage reads every sequence of a cut copy, also those after one named "pools"', async () => {
     const state = emptyState();
-    state.generation = 7;
-    for (const [id, v] of [['a', 3], ['random', 9], ['z', 5], ['"quoted"', 2]] as const) state.sequences.set(id, v);
-    const text = serialize(state);
-    const { state: got } = salvageTexts([text.slice(0, text.indexOf('"random": {'))]);
-    expect([...got.sequences]).to.deep.equal([['a', 3], ['random', 9], ['z', 5], ['"quoted"', 2]]);
-    expect(got.generation).to.equal(7);
+    for (const [id, v] of [['a', 3], ['pools', 9], ['z', 5], ['"quoted"', 2]] as const) state.sequences.set(id, v);
+    const text = Buffer.concat(await serializeSnapshot(state, 7, false)).toString();
+    const { state: got } = salvage([text.slice(0, text.indexOf('"pools": {'))], []);
+    expect([...got.sequences]).to.deep.equal([['a', 3], ['pools', 9], ['z', 5], ['"quoted"', 2]]);
+    // One past the highest generation read: the salvaged state is newer than anything on disk.
+    expect(got.generation).to.equal(8);
+  });
+
+  it('salvage of a flat legacy file with an id named "format" keeps it; duplicate ids keep their highest value', () => {
+    const { state: got } = salvage(['{"format": 12, "build": 4, "build": 2, "x": 1, "x": 9'], []);
+    expect([...got.sequences].sort()).to.deep.equal([['build', 4], ['format', 12], ['x', 9]]);
+  });
+
+  it('a flat legacy file with an id named "format" and duplicate ids loads with the highest value of each', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'sequences.json');
+    await writeFile(file, '{"format": 12, "build": 4, "build": 2}\n');
+    const s = await openInProcess(file);
+    try {
+      expect((await s.http.get('/next/format')).body.next_value).to.equal(13);
+      expect((await s.http.get('/next/build')).body.next_value).to.equal(5);
+    } finally {
+      await s.store.close();
+    }
   });
 });

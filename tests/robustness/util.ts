@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import request from 'supertest';
 import type { Config } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
-import { FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
+import { FileStore, type FileStoreOptions } from '../../src/store/file/file-store.js';
 import { testConfig } from '../helpers.js';
 
 export interface LogLine {

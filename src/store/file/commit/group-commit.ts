@@ -30,6 +30,11 @@ export class GroupCommit {
     return batch.promise;
   }
 
+  /** Runs `fn` between writes: no write is in flight while it runs (the journal switch of a checkpoint). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(fn);
+  }
+
   /** Waits until no write is in flight or pending. */
   async idle(): Promise<void> {
     while (this.pending || this.mutex.isLocked()) {

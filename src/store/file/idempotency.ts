@@ -1,7 +1,7 @@
 // Idempotency keys of the file store: bounded in number (oldest dropped first) and expiring after a TTL.
-import { ServiceError } from '../errors.js';
-import type { IdempotencyEntry, IdempotentResult } from './state.js';
-import type { Idempotency } from './store.js';
+// Dropping needs no record: replay adds the same keys in the same order and bounds them the same way.
+import { idempotencyKeyReused } from '../rules.js';
+import type { Idempotency, IdempotencyEntry, IdempotentResult } from '../store.js';
 
 export class IdempotencyCache {
   constructor(
@@ -9,7 +9,9 @@ export class IdempotencyCache {
     private readonly max: number,
     private readonly ttlMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.bound();
+  }
 
   /** The first answer for this key, or undefined; throws if the key was used for another request. */
   lookup(idem: Idempotency): IdempotentResult | undefined {
@@ -19,22 +21,27 @@ export class IdempotencyCache {
       this.entries.delete(idem.key);
       return undefined;
     }
-    if (entry.fingerprint !== idem.fingerprint)
-      throw new ServiceError('idempotency_key_reused', `the Idempotency-Key was first used for another request (${entry.fingerprint})`);
+    if (entry.fingerprint !== idem.fingerprint) throw idempotencyKeyReused(entry.fingerprint);
     return entry.result;
   }
 
-  remember(idem: Idempotency, result: IdempotentResult): void {
+  /** The entry to store for a new key; room is made for it first. */
+  entry(idem: Idempotency, result: IdempotentResult): IdempotencyEntry {
     while (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(idem.key, { fingerprint: idem.fingerprint, at: this.now(), result });
+    return { fingerprint: idem.fingerprint, at: this.now(), result };
   }
 
-  /** Drops expired keys; they are in age order, so it stops at the first live one. */
+  /** Drops expired keys (they are in age order, so it stops at the first live one) and keeps the bound. */
   expire(): void {
     const cutoff = this.now() - this.ttlMs;
     for (const [key, entry] of this.entries) {
       if (entry.at > cutoff) break;
       this.entries.delete(key);
     }
+  }
+
+  private bound(): void {
+    this.expire();
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
   }
 }

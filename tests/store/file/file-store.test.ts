@@ -3,10 +3,10 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { ServiceError, StartupError } from '../../src/errors.js';
-import { RandomValues } from '../../src/random/values.js';
-import { openFileStore, tempDir } from '../helpers.js';
-import { serveFile } from '../support.js';
+import { ServiceError, StartupError } from '../../../src/errors.js';
+import { RandomValues } from '../../../src/random/values.js';
+import { openFileStore, tempDir } from '../../helpers.js';
+import { serveFile } from '../../support.js';
 
 const SMALL_INT = { RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' };
 
@@ -20,7 +20,7 @@ describe('store: FileStore', () => {
     file = path.join(await tempDir(), 'sequences.json');
   });
 
-  it('writes the exact state: format, generation, sequences, both pools with key and drawn', async () => {
+  it('after a clean stop the snapshot alone holds the exact state: format 2, generation, sequences, both pools with key and drawn, checksum', async () => {
     const store = await openFileStore(file, SMALL_INT);
     expect(await store.next('foo', 1)).to.deep.equal({ first: 1, last: 1 });
     expect(await store.next('foo', 3)).to.deep.equal({ first: 2, last: 4 });
@@ -28,19 +28,55 @@ describe('store: FileStore', () => {
     await store.draw('int', 2);
     await store.close();
     const state = await readState(file);
-    expect(Object.keys(state)).to.deep.equal(['format', 'generation', 'sequences', 'random', 'idempotency']);
-    expect(state.format).to.equal(1);
-    expect(state.generation).to.equal(5);
+    expect(Object.keys(state)).to.deep.equal(['format', 'generation', 'sequences', 'pools', 'idempotency', 'checksum']);
+    expect(state.format).to.equal(2);
+    // The start's checkpoint (0), then one record per commit.
+    expect(state.generation).to.equal(4);
     expect(state.sequences).to.deep.equal({ foo: 4, bar: 10 });
-    const random = state.random as Record<string, Record<string, unknown>>;
+    expect(state.checksum).to.match(/^crc32:[0-9a-f]{8}$/);
+    const random = state.pools as Record<string, Record<string, unknown>>;
     expect(Object.keys(random)).to.deep.equal(['int', 'float']);
-    expect(random.int).to.deep.include({ type: 'int', min: 1, max: 3, drawn: 2 });
-    expect(random.float).to.deep.include({ type: 'float', min: 0, max: 10000, decimals: 4, drawn: 0 });
+    expect(random.int).to.deep.include({ domain: { type: 'int', min: 1, max: 3 }, drawn: 2 });
+    expect(random.float).to.deep.include({ domain: { type: 'float', min: 0, max: 10000, decimals: 4 }, drawn: 0 });
     expect(random.int!.key).to.match(/^[0-9a-f]{64}$/);
     expect(random.float!.key).to.match(/^[0-9a-f]{64}$/);
     expect(random.int!.key).to.not.equal(random.float!.key);
     expect(state.idempotency).to.deep.equal({});
     expect(await readFile(`${file}.replica`, 'utf8')).to.equal(await readFile(file, 'utf8'));
+    expect(await readFile(`${file}.journal`, 'utf8')).to.equal('');
+    expect(await readFile(`${file}.journal.replica`, 'utf8')).to.equal('');
+  });
+
+  it('appends one journal record per commit with absolute values, readable with tail; no snapshot rewrite', async () => {
+    const store = await openFileStore(file, SMALL_INT);
+    const snapshot = await readFile(file, 'utf8');
+    await store.next('foo', 2);
+    await store.next('foo', 1, { key: 'k1', fingerprint: 'next foo 1' });
+    await store.draw('int', 1);
+    const lines = (await readFile(`${file}.journal`, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ crc, ...rest }) => (expect(crc).to.match(/^[0-9a-f]{8}$/), rest))).to.deep.equal([
+      { g: 1, seq: { foo: 2 } },
+      { g: 2, seq: { foo: 3 }, idem: { k1: { request: 'next foo 1', at: (JSON.parse(lines[1]!) as { idem: { k1: { at: number } } }).idem.k1.at, result: { kind: 'next', first: 3, last: 3 } } } },
+      { g: 3, pools: { int: { drawn: 1 } } },
+    ]);
+    expect(await readFile(`${file}.journal.replica`, 'utf8')).to.equal(lines.join('\n') + '\n');
+    expect(await readFile(file, 'utf8')).to.equal(snapshot);
+    await store.close();
+  });
+
+  it('checkpoints when the journal passes its bound: a new snapshot, and a journal holding only later records', async () => {
+    const store = await openFileStore(file, {}, { checkpointBytes: 200 });
+    for (let i = 1; i <= 10; i++) await store.next('foo', 1);
+    await store.settled();
+    const state = await readState(file);
+    expect((state.sequences as Record<string, number>).foo).to.be.at.least(4);
+    const journal = (await readFile(`${file}.journal`, 'utf8')).split('\n').filter(Boolean);
+    for (const l of journal) expect((JSON.parse(l) as { g: number }).g).to.be.greaterThan(state.generation as number);
+    expect(journal.length).to.be.below(10);
+    await store.close();
+    const again = await openFileStore(file);
+    expect(await again.next('foo', 1)).to.deep.equal({ first: 11, last: 11 });
+    await again.close();
   });
 
   it('continues every sequence after a restart', async () => {
@@ -103,8 +139,8 @@ describe('store: FileStore', () => {
     expect(new Set([...ints1, ...ints2]).size).to.equal(1000);
     expect(new Set([...floats1, ...floats2]).size).to.equal(1000);
     const state = await readState(file);
-    expect((state.random as Record<string, { drawn: number }>).int!.drawn).to.equal(1000);
-    expect((state.random as Record<string, { drawn: number }>).float!.drawn).to.equal(1000);
+    expect((state.pools as Record<string, { drawn: number }>).int!.drawn).to.equal(1000);
+    expect((state.pools as Record<string, { drawn: number }>).float!.drawn).to.equal(1000);
   });
 
   it('draws a small pool to exhaustion across restarts, every value exactly once', async () => {
@@ -175,7 +211,7 @@ describe('store: FileStore', () => {
     expect(kept).to.have.length(1);
     expect(await readFile(path.join(path.dirname(file), kept[0]!), 'utf8')).to.equal(legacy);
     const state = await readState(file);
-    expect(state.format).to.equal(1);
+    expect(state.format).to.equal(2);
     expect(Object.entries(state.sequences as object)).to.deep.equal([
       ['foo', 4],
       ['bar', 1],
@@ -208,6 +244,7 @@ describe('store: FileStore', () => {
     await mkdir(dir);
     expect(await store.health()).to.deep.equal({ ok: true });
     expect(JSON.parse(await readFile(path.join(dir, 'sequences.json'), 'utf8')).sequences).to.deep.equal({ a: 1 });
+    expect(await readdir(dir)).to.have.members(['sequences.json', 'sequences.json.replica', 'sequences.json.journal', 'sequences.json.journal.replica', 'sequences.json.lock']);
     expect(await store.next('a', 1)).to.deep.equal({ first: 2, last: 2 });
     await store.close();
   });

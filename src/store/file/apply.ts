@@ -1,0 +1,98 @@
+// One change set (a journal record's body) and the one function that applies it: live, as requests
+// change the state, and at replay. Values are absolute and only move forward, so applying is a max:
+// replaying a record over a snapshot that already saw newer values leaves the newer values.
+import type { IdempotencyEntry, PoolState } from '../store.js';
+import type { State } from './state.js';
+
+/** A pool in a record: the whole pool when it is created, else only its new position. */
+export type PoolChange = PoolState | { drawn: number };
+
+export interface Changes {
+  /** Sequence id → its new last value. */
+  seq?: Record<string, number>;
+  /** Pool name → the whole pool (created) or its new `drawn`. */
+  pools?: Record<string, PoolChange>;
+  /** Idempotency keys added, with their answers. */
+  idem?: Record<string, IdempotencyEntry>;
+}
+
+export const isWholePool = (p: PoolChange): p is PoolState => 'key' in p;
+
+export function applySequence(state: State, id: string, last: number): void {
+  const current = state.sequences.get(id);
+  if (current === undefined || last > current) state.sequences.set(id, last);
+}
+
+/** A position for a pool that is not there is damage the caller checks for (replay refuses it). */
+export function applyPool(state: State, name: string, change: PoolChange): boolean {
+  const pool = state.pools.get(name);
+  if (isWholePool(change)) {
+    if (!pool) state.pools.set(name, { domain: change.domain, key: change.key, drawn: change.drawn });
+    else if (pool.key !== change.key) return false;
+    else pool.drawn = Math.max(pool.drawn, change.drawn);
+    return true;
+  }
+  if (!pool) return false;
+  pool.drawn = Math.max(pool.drawn, change.drawn);
+  return true;
+}
+
+export function applyIdempotency(state: State, key: string, entry: IdempotencyEntry): void {
+  // Re-inserted at the end: insertion order stays age order.
+  state.idempotency.delete(key);
+  state.idempotency.set(key, entry);
+}
+
+/** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool it cannot place. */
+export function apply(state: State, changes: Changes): boolean {
+  let ok = true;
+  if (changes.seq) for (const id in changes.seq) applySequence(state, id, changes.seq[id]!);
+  if (changes.pools) for (const name in changes.pools) ok = applyPool(state, name, changes.pools[name]!) && ok;
+  if (changes.idem) for (const key in changes.idem) applyIdempotency(state, key, changes.idem[key]!);
+  return ok;
+}
+
+/**
+ * The changes of the batch being gathered for the next commit. Requests call its methods, which apply to
+ * the state at once (the request's answer is computed from it) and remember what the record must carry.
+ */
+export class PendingChanges {
+  private seq = new Map<string, number>();
+  private pools = new Map<string, PoolChange>();
+  private idem = new Map<string, IdempotencyEntry>();
+
+  constructor(private readonly state: State) {}
+
+  sequence(id: string, last: number): void {
+    applySequence(this.state, id, last);
+    this.seq.set(id, last);
+  }
+
+  pool(name: string, change: PoolChange): void {
+    applyPool(this.state, name, change);
+    const had = this.pools.get(name);
+    // A pool created in this batch stays whole in the record, with its latest position.
+    this.pools.set(name, had && isWholePool(had) ? { ...had, drawn: change.drawn } : change);
+  }
+
+  idempotency(key: string, entry: IdempotencyEntry): void {
+    applyIdempotency(this.state, key, entry);
+    this.idem.set(key, entry);
+  }
+
+  get empty(): boolean {
+    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0;
+  }
+
+  /** The gathered changes as a record body; the gathering starts afresh. */
+  take(): Changes {
+    const out: Changes = {};
+    if (this.seq.size > 0) out.seq = Object.fromEntries(this.seq);
+    if (this.pools.size > 0) out.pools = Object.fromEntries(this.pools);
+    if (this.idem.size > 0) out.idem = Object.fromEntries(this.idem);
+    this.seq = new Map();
+    this.pools = new Map();
+    this.idem = new Map();
+    return out;
+  }
+}

@@ -1,0 +1,55 @@
+// What the store needs from the disk, in one interface every writer implements whole (tests wrap the
+// production one to hold or fail writes). The order of a checkpoint is the caller's: snapshot, then journal.
+import { JournalFiles } from '../journal/append.js';
+import { fsyncDirectory, replaceFile } from '../snapshot/atomic-write.js';
+import type { StatePaths } from '../paths.js';
+
+export interface StateWriter {
+  /** Appends one record line to both journal copies; resolves once it is on disk (fdatasync). */
+  append(line: string): Promise<void>;
+  /** Replaces both snapshot copies with these bytes (temp, fsync, rename each), then fsyncs the directory. */
+  writeSnapshot(chunks: readonly Buffer[]): Promise<void>;
+  /** Replaces both journal copies with `lines` (the records after the snapshot), durably, and appends there from now on. */
+  resetJournal(lines: string): Promise<void>;
+  /** Closes the journal files. */
+  close(): Promise<void>;
+}
+
+export class DiskWriter implements StateWriter {
+  private readonly journal: JournalFiles;
+
+  constructor(private readonly paths: StatePaths) {
+    this.journal = new JournalFiles([paths.journal, paths.journalReplica]);
+  }
+
+  append(line: string): Promise<void> {
+    return this.journal.append(line);
+  }
+
+  async writeSnapshot(chunks: readonly Buffer[]): Promise<void> {
+    await replaceFile(this.paths.primary, chunks);
+    await replaceFile(this.paths.replica, chunks);
+    await fsyncDirectory(this.paths.dir);
+  }
+
+  async resetJournal(lines: string): Promise<void> {
+    // Each copy is switched and reopened at once, so no append can go to a file that was renamed over.
+    this.journal.close();
+    try {
+      await replaceFile(this.paths.journal, [lines]);
+      await replaceFile(this.paths.journalReplica, [lines]);
+      await fsyncDirectory(this.paths.dir);
+    } finally {
+      // Reopened even after a failure: appends must never go to a copy that was renamed over.
+      try {
+        this.journal.open();
+      } catch {
+        // opened again by the next append (which then reports the error)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.journal.close();
+  }
+}

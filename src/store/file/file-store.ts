@@ -1,0 +1,370 @@
+// The embedded store: the whole state in memory, changed synchronously; each group commit appends one
+// journal record; checkpoints write the snapshot off the request path and start the journal afresh.
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Mutex } from 'async-mutex';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import { ServiceError, StartupError } from '../../errors.js';
+import { domainSize, type PoolKind } from '../../random/domain.js';
+import { fitsAfter, randomExhausted, sequenceExhausted, tooManySequences, valueBehind } from '../rules.js';
+import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { PendingChanges } from './apply.js';
+import { GroupCommit } from './commit/group-commit.js';
+import { DiskWriter, type StateWriter } from './commit/writer.js';
+import { IdempotencyCache } from './idempotency.js';
+import { encodeRecord } from './journal/record.js';
+import { Ownership } from './ownership/owner.js';
+import { resolveStatePaths, type StatePaths } from './paths.js';
+import { readState, recoverState } from './recovery/recover.js';
+import { serializeSnapshot } from './snapshot/format.js';
+import { ensurePools, type State } from './state.js';
+
+export interface FileStoreOptions {
+  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  log: Logger;
+  /** Wraps the production writer (tests hold writes open or inject faults with it). */
+  wrapWriter?: (writer: StateWriter) => StateWriter;
+  /** Journal size that starts a checkpoint; by default the larger of 4 MiB and the last snapshot's size. */
+  checkpointBytes?: number;
+  now?: () => number;
+}
+
+const MIN_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+const CHECKPOINT_RETRY_MS = 1000;
+
+/** "EACCES: permission denied, open …" already names its code; others get it in front. */
+export function reasonOf(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const message = (e as Error).message ?? String(e);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only or forbidden
+ * volume; creating the first missing directory by itself names the real cause (EROFS, EACCES).
+ */
+async function mkdirCause(dir: string, error: Error): Promise<Error> {
+  let missing = dir;
+  while (path.dirname(missing) !== missing && !(await stat(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
+  return mkdir(missing).then(
+    () => error,
+    (e: Error) => e,
+  );
+}
+
+const fencedError = (why: string): Error => Object.assign(new Error(why), { code: 'EFENCED' });
+
+export class FileStore implements Store {
+  onCommit?: (stats: CommitStats) => void;
+  private readonly commits: GroupCommit;
+  private readonly idempotency: IdempotencyCache;
+  private readonly pending: PendingChanges;
+  /** Snapshot writes, one at a time (a background checkpoint and one a commit must do). */
+  private readonly snapshotting = new Mutex();
+  private failure: string | undefined;
+  /** Set when this process lost the state to another process: it never writes again. */
+  private fenced: string | undefined;
+  private closed = false;
+  /** After a failed write or a retaken lock, the next commit writes a whole checkpoint (no torn line is ever appended to). */
+  private needsCheckpoint = false;
+  /** Bumped by every checkpoint a commit writes: a background checkpoint that sees it change does not switch the journal. */
+  private epoch = 0;
+  private journalBytes = 0;
+  private snapshotBytes: number;
+  /** Lines appended since a background checkpoint took its generation: they go into the new journal. */
+  private carry: string[] | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private checkpointFailure: string | undefined;
+  private checkpointRetryAt = 0;
+  private lockLostLogged = false;
+  private readonly lockWatch: NodeJS.Timeout;
+
+  private constructor(
+    private readonly state: State,
+    private readonly writer: StateWriter,
+    private readonly opts: FileStoreOptions,
+    private readonly owner: Ownership,
+    readonly paths: StatePaths,
+    snapshotBytes: number,
+  ) {
+    this.commits = new GroupCommit((batch) => this.write(batch));
+    this.pending = new PendingChanges(state);
+    this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
+    this.snapshotBytes = snapshotBytes;
+    // A lost lock (its file removed with the directory) is reported within a second, not at the next request.
+    this.lockWatch = setInterval(() => {
+      if (!this.closed && !this.owner.holds()) this.reportLockLost();
+    }, 1000).unref();
+  }
+
+  static async open(opts: FileStoreOptions): Promise<FileStore> {
+    const { config, log } = opts;
+    const paths = resolveStatePaths(config.sequenceFile);
+    try {
+      await mkdir(paths.dir, { recursive: true });
+    } catch (e) {
+      throw new StartupError(`cannot create the state directory ${paths.dir}: ${(await mkdirCause(paths.dir, e as Error)).message}`);
+    }
+    const owner = Ownership.take(paths.lock, paths.primary);
+    try {
+      const recovered = await recoverState(paths, config.recover === 'salvage', log);
+      const created = ensurePools(recovered.state.pools, { int: config.randomInt, float: config.randomFloat });
+      const disk = new DiskWriter(paths);
+      const writer = opts.wrapWriter ? opts.wrapWriter(disk) : disk;
+      const store = new FileStore(recovered.state, writer, opts, owner, paths, recovered.snapshotBytes);
+      // Healing and first starts write both copies now: the good state is in both places before anything is handed out.
+      if (!recovered.clean || created.size > 0) {
+        try {
+          await store.checkpointNow();
+        } catch (e) {
+          clearInterval(store.lockWatch);
+          await writer.close();
+          throw new StartupError(`cannot write the state file ${paths.primary}: ${reasonOf(e)}`);
+        }
+      }
+      log.info(
+        { event: 'state_loaded', file: paths.primary, source: recovered.source, generation: recovered.state.generation, sequences: recovered.state.sequences.size },
+        'state loaded',
+      );
+      return store;
+    } catch (e) {
+      owner.release();
+      throw e;
+    }
+  }
+
+  private reportLockLost(): void {
+    if (this.lockLostLogged) return;
+    this.lockLostLogged = true;
+    this.opts.log.error({ event: 'lock_compromised', path: this.owner.path }, `the lock file ${this.owner.path} was removed or replaced; writes wait until it is taken again`);
+  }
+
+  private fence(why: string): never {
+    if (this.fenced === undefined) {
+      this.fenced = why;
+      this.opts.log.fatal({ event: 'lock_fenced', path: this.paths.primary }, why);
+    }
+    throw fencedError(why);
+  }
+
+  /** Makes sure this process still owns the state before it writes; takes a lost lock again when it can. */
+  private async checkOwnership(): Promise<void> {
+    if (this.fenced !== undefined) throw fencedError(this.fenced);
+    if (this.owner.holds()) return;
+    this.reportLockLost();
+    // Throws while the directory is missing: it is not recreated behind the operator's back.
+    if (!this.owner.retake()) this.fence(`another process holds ${this.owner.path}; this one stops writing: restart this process once the other has stopped`);
+    // Another process may have written the state while the lock was free: ours must be ahead of it.
+    let disk: State;
+    try {
+      disk = await readState(this.paths);
+    } catch (e) {
+      this.fence(`the state on disk changed while this process had lost its lock and cannot be read (${reasonOf(e)}); restart this process`);
+    }
+    const behind =
+      [...disk.sequences].some(([id, v]) => (this.state.sequences.get(id) ?? -1) < v) ||
+      [...disk.pools].some(([name, p]) => {
+        const mine = this.state.pools.get(name);
+        return !mine || mine.key !== p.key || mine.drawn < p.drawn;
+      });
+    if (behind) this.fence(`another process wrote ${this.paths.primary} while this one had lost its lock; restart this process to load it`);
+    this.state.generation = Math.max(this.state.generation, disk.generation);
+    this.needsCheckpoint = true;
+    this.lockLostLogged = false;
+    this.opts.log.warn({ event: 'lock_retaken', path: this.owner.path }, `took the lock ${this.owner.path} again`);
+  }
+
+  private async write(batch: number): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.checkOwnership();
+      if (this.pending.empty && !this.needsCheckpoint) return;
+      this.state.generation++;
+      this.idempotency.expire();
+      const changes = this.pending.take();
+      if (this.needsCheckpoint) await this.checkpointNow();
+      else {
+        const line = encodeRecord(this.state.generation, changes);
+        await this.writer.append(line);
+        this.journalBytes += line.length;
+        this.carry?.push(line);
+      }
+    } catch (e) {
+      // Whatever reached the disk, the next commit starts from a whole checkpoint.
+      if ((e as NodeJS.ErrnoException).code !== 'EFENCED') this.needsCheckpoint = true;
+      const reason = reasonOf(e);
+      if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', path: this.paths.primary, err: e }, `cannot write the state ${this.paths.primary}: ${reason}`);
+      this.failure = reason;
+      throw new ServiceError('storage_unavailable', `the state could not be written (${reason}); nothing was handed out`);
+    }
+    if (this.failure !== undefined) this.opts.log.warn({ event: 'storage_recovered', path: this.paths.primary }, `state writes to ${this.paths.primary} succeed again`);
+    this.failure = undefined;
+    this.onCommit?.({ batch, seconds: (performance.now() - started) / 1000 });
+    this.maybeCheckpoint();
+  }
+
+  /** A whole checkpoint now (start, clean stop, after a failure): both snapshots, then an empty journal. */
+  private async checkpointNow(): Promise<void> {
+    await this.snapshotting.runExclusive(async () => {
+      this.epoch++;
+      const chunks = await serializeSnapshot(this.state, this.state.generation, false);
+      await this.writer.writeSnapshot(chunks);
+      await this.writer.resetJournal('');
+      this.snapshotBytes = chunks.reduce((n, c) => n + c.length, 0);
+      this.journalBytes = 0;
+      this.needsCheckpoint = false;
+    });
+  }
+
+  private maybeCheckpoint(): void {
+    const bound = this.opts.checkpointBytes ?? Math.max(MIN_CHECKPOINT_BYTES, this.snapshotBytes);
+    if (this.checkpointing || this.closed || this.journalBytes < bound || Date.now() < this.checkpointRetryAt) return;
+    this.checkpointing = this.checkpointInBackground().finally(() => (this.checkpointing = undefined));
+  }
+
+  /**
+   * Off the request path: the snapshot is serialized in slices and written while commits go on appending;
+   * once it is durable, the journal is switched (between two commits) to hold only the records after it.
+   */
+  private async checkpointInBackground(): Promise<void> {
+    let generation = 0;
+    let epoch = 0;
+    await this.commits.exclusive(async () => {
+      generation = this.state.generation;
+      epoch = this.epoch;
+      this.carry = [];
+    });
+    try {
+      let written = false;
+      await this.snapshotting.runExclusive(async () => {
+        if (this.epoch !== epoch || this.closed) return;
+        const chunks = await serializeSnapshot(this.state, generation, true);
+        if (!this.owner.holds() || this.fenced !== undefined) throw new Error('the lock is not held');
+        await this.writer.writeSnapshot(chunks);
+        this.snapshotBytes = chunks.reduce((n, c) => n + c.length, 0);
+        written = true;
+      });
+      if (!written) return;
+      await this.commits.exclusive(async () => {
+        if (this.epoch !== epoch || this.needsCheckpoint) return;
+        const lines = this.carry!.join('');
+        await this.writer.resetJournal(lines);
+        this.journalBytes = Buffer.byteLength(lines);
+      });
+      if (this.checkpointFailure !== undefined) this.opts.log.warn({ event: 'checkpoint_recovered', path: this.paths.primary }, 'checkpoints succeed again');
+      this.checkpointFailure = undefined;
+      this.opts.log.debug({ event: 'checkpoint', generation, path: this.paths.primary }, 'checkpoint written');
+    } catch (e) {
+      const reason = reasonOf(e);
+      if (this.checkpointFailure === undefined)
+        this.opts.log.error(
+          { event: 'checkpoint_failed', path: this.paths.primary, err: e },
+          `cannot write a checkpoint of ${this.paths.primary} (${reason}); answering from the journal and retrying`,
+        );
+      this.checkpointFailure = reason;
+      this.checkpointRetryAt = Date.now() + CHECKPOINT_RETRY_MS;
+    } finally {
+      this.carry = undefined;
+    }
+  }
+
+  private commit(): Promise<void> {
+    if (this.closed) return Promise.reject(new ServiceError('storage_unavailable', 'the service is shutting down'));
+    return this.commits.commit();
+  }
+
+  private checkNewSequence(id: string): void {
+    if (!this.state.sequences.has(id) && this.state.sequences.size >= this.opts.config.maxSequences) throw tooManySequences(this.opts.config.maxSequences, id);
+  }
+
+  async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+    const replay = idem && this.idempotency.lookup(idem);
+    if (replay) {
+      if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
+      // The first answer may still be waiting for its commit: wait for one that covers it.
+      await this.commit();
+      return { first: replay.first, last: replay.last, replayed: true };
+    }
+    const current = this.state.sequences.get(id) ?? 0;
+    this.checkNewSequence(id);
+    if (!fitsAfter(current, count)) throw sequenceExhausted(id, current, count);
+    const reservation = { first: current + 1, last: current + count };
+    this.pending.sequence(id, reservation.last);
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', ...reservation }));
+    await this.commit();
+    return reservation;
+  }
+
+  async draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+    const replay = idem && this.idempotency.lookup(idem);
+    if (replay) {
+      if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
+      await this.commit();
+      const replayed = this.state.pools.get(replay.pool)!;
+      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
+    }
+    const pool = this.state.pools.get(kind)!;
+    const size = domainSize(pool.domain);
+    if (pool.drawn + count > size) throw randomExhausted(kind, pool.drawn, size, count);
+    const draw = { kind, start: pool.drawn, count, domain: pool.domain, key: pool.key };
+    this.pending.pool(kind, { drawn: pool.drawn + count });
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'draw', pool: kind, start: draw.start, count }));
+    await this.commit();
+    return draw;
+  }
+
+  async pool(kind: PoolKind): Promise<PoolState> {
+    const p = this.state.pools.get(kind)!;
+    return { domain: p.domain, key: p.key, drawn: p.drawn };
+  }
+
+  async get(id: string): Promise<number | undefined> {
+    return this.state.sequences.get(id);
+  }
+
+  async list(): Promise<SequenceInfo[]> {
+    return [...this.state.sequences].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, last]) => ({ id, last }));
+  }
+
+  async set(id: string, last: number): Promise<number> {
+    const current = this.state.sequences.get(id);
+    if (current !== undefined && last < current) throw valueBehind(id, current);
+    this.checkNewSequence(id);
+    this.pending.sequence(id, Math.max(current ?? 0, last));
+    await this.commit();
+    return this.state.sequences.get(id)!;
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, reason: 'shutting down' };
+    // Healthy without a write only while nothing is known to be wrong: no failed write, the lock held, and
+    // the state directory there (a removed one would otherwise look healthy until the next request).
+    const suspect = this.failure !== undefined || this.fenced !== undefined || !this.owner.holds() || !(await stat(this.paths.dir).then(() => true, () => false));
+    if (!suspect) return { ok: true };
+    // Probe with a real write: the service resumes by itself once the disk takes writes again.
+    await this.commits.commit().catch(() => undefined);
+    return this.failure === undefined ? { ok: true } : { ok: false, reason: this.failure };
+  }
+
+  /** Waits for a background checkpoint in progress (tests and tools). */
+  async settled(): Promise<void> {
+    await this.commits.idle();
+    await this.checkpointing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.commits.idle();
+    await this.checkpointing;
+    this.closed = true;
+    clearInterval(this.lockWatch);
+    // After a clean stop the snapshot alone holds the whole state; if it cannot be written, the journal still does.
+    if (this.fenced === undefined && this.owner.holds())
+      await this.commits
+        .exclusive(() => this.checkpointNow())
+        .catch((e) => this.opts.log.warn({ event: 'checkpoint_failed', path: this.paths.primary, err: e }, `no checkpoint at stop (${reasonOf(e)}); the journal holds the state`));
+    await this.writer.close();
+    this.owner.release();
+  }
+}

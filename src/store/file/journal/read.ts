@@ -1,0 +1,55 @@
+// Reads one journal copy: its intact records by generation, and where it is damaged or torn.
+import { readFile } from 'node:fs/promises';
+import { decodeRecord, type JournalRecord } from './record.js';
+
+export interface JournalCopy {
+  path: string;
+  missing: boolean;
+  /** Intact records by generation, with their exact lines (newline included). */
+  records: Map<number, { record: JournalRecord; line: string }>;
+  /** Lines that are not intact records, by line number (1-based), with why; a torn last line is `torn` instead. */
+  damaged: { line: number; reason: string }[];
+  /** The last line is cut short (no newline) or fails its check with nothing intact after it. */
+  torn: string | undefined;
+  /** Whether any damaged line has an intact record after it in this copy. */
+  damagedInside: boolean;
+  /** Whether a whole line (newline included) fails its check: damage, not a cut, so the copy is kept aside. */
+  damagedLine: boolean;
+  bytes: number;
+}
+
+export async function readJournal(path: string): Promise<JournalCopy> {
+  const copy: JournalCopy = { path, missing: false, records: new Map(), damaged: [], torn: undefined, damagedInside: false, damagedLine: false, bytes: 0 };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...copy, missing: true };
+    throw e;
+  }
+  copy.bytes = bytes.length;
+  const text = bytes.toString('utf8');
+  const lines = text.split('\n');
+  // The text after the last newline: empty when the file ends with a whole line.
+  const last = lines.pop()!;
+  const bad: { line: number; reason: string }[] = [];
+  let lastIntact = 0;
+  lines.forEach((line, i) => {
+    try {
+      const record = decodeRecord(line);
+      copy.records.set(record.g, { record, line: `${line}\n` });
+      lastIntact = i + 1;
+    } catch (e) {
+      bad.push({ line: i + 1, reason: (e as Error).message });
+    }
+  });
+  copy.damagedLine = bad.length > 0;
+  if (last !== '') bad.push({ line: lines.length + 1, reason: 'cut short (no newline at the end)' });
+  // Damage after the last intact record is a tail a crash may have left; damage before it is not.
+  for (const b of bad) {
+    if (b.line > lastIntact) copy.torn = copy.torn ?? `line ${b.line}: ${b.reason}`;
+    else copy.damagedInside = true;
+  }
+  copy.damaged = bad.filter((b) => b.line <= lastIntact);
+  return copy;
+}

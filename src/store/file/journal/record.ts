@@ -1,0 +1,76 @@
+// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "crc":"<crc32>"}.
+// The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
+import { crc32 } from 'node:zlib';
+import type { Changes, PoolChange } from '../apply.js';
+import { count, fail, idempotencyEntry, idempotencyJson, isObject, pool, poolJson, sequences, ShapeError } from '../shape.js';
+import { isWholePool } from '../apply.js';
+import type { IdempotencyEntry } from '../../store.js';
+
+export interface JournalRecord extends Changes {
+  g: number;
+}
+
+const CRC = ',"crc":"';
+
+export const hex32 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/** The record's line, newline included. */
+export function encodeRecord(g: number, changes: Changes): string {
+  const body: Record<string, unknown> = { g };
+  if (changes.seq) body.seq = changes.seq;
+  if (changes.pools) {
+    const pools: Record<string, unknown> = {};
+    for (const name in changes.pools) {
+      const p = changes.pools[name]!;
+      pools[name] = isWholePool(p) ? poolJson(p) : { drawn: p.drawn };
+    }
+    body.pools = pools;
+  }
+  if (changes.idem) {
+    const idem: Record<string, unknown> = {};
+    for (const key in changes.idem) idem[key] = idempotencyJson(changes.idem[key]!);
+    body.idem = idem;
+  }
+  const head = JSON.stringify(body).slice(0, -1);
+  return `${head}${CRC}${hex32(crc32(head))}"}\n`;
+}
+
+/** Decodes one line (without its newline); throws an Error saying why it is not an intact record. */
+export function decodeRecord(line: string): JournalRecord {
+  const at = line.lastIndexOf(CRC);
+  if (at < 0 || !line.endsWith('"}') || line.length !== at + CRC.length + 8 + 2) throw new Error('no checksum at the end of the line');
+  const head = line.slice(0, at);
+  if (hex32(crc32(head)) !== line.slice(at + CRC.length, at + CRC.length + 8)) throw new Error('checksum mismatch');
+  let data: unknown;
+  try {
+    data = JSON.parse(line);
+  } catch (e) {
+    throw new Error(`not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    if (!isObject(data)) return fail('not an object');
+    const o = data as Record<string, unknown>;
+    const record: JournalRecord = { g: count(o.g, 'g') };
+    if (o.g === 0) fail('g is 0');
+    if (o.seq !== undefined) record.seq = Object.fromEntries(sequences(o.seq, 'seq'));
+    if (o.pools !== undefined) {
+      if (!isObject(o.pools)) fail('pools is not an object');
+      const pools: Record<string, PoolChange> = {};
+      for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) {
+        if (isObject(p) && 'key' in p) pools[name] = pool(p, `pools.${name}`);
+        else pools[name] = { drawn: count(isObject(p) ? p.drawn : undefined, `pools.${name}.drawn`) };
+      }
+      record.pools = pools;
+    }
+    if (o.idem !== undefined) {
+      if (!isObject(o.idem)) fail('idem is not an object');
+      const idem: Record<string, IdempotencyEntry> = {};
+      for (const [key, e] of Object.entries(o.idem as Record<string, unknown>)) idem[key] = idempotencyEntry(e, `idem[${JSON.stringify(key.slice(0, 40))}]`);
+      record.idem = idem;
+    }
+    return record;
+  } catch (e) {
+    if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
+    throw e;
+  }
+}

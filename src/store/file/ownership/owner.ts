@@ -1,0 +1,105 @@
+// One live process per state: an flock(2) on <state>.lock, held by this process's open file description.
+// util-linux `flock` takes it on the descriptor we pass as its fd 3; the lock belongs to the open file, so
+// it stays held after `flock` exits, never goes stale while we are paused or busy, and the kernel frees it
+// when this process dies. Fencing: the lock file at the path must stay the one we hold.
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync, rmdirSync, statSync } from 'node:fs';
+import { StartupError } from '../../../errors.js';
+
+const FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
+
+export type TakeResult = { fd: number } | { busy: true };
+
+/** Opens the lock file and tries the lock without waiting. Throws the open's error (ENOENT, EROFS, EACCES …). */
+export function tryLock(path: string): TakeResult {
+  const fd = openSync(path, FLAGS, 0o644);
+  const r = spawnSync('flock', ['--exclusive', '--nonblock', '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
+  if (r.status === 0) return { fd };
+  closeSync(fd);
+  if (r.error) throw new StartupError(`cannot lock ${path}: the flock program could not run (${r.error.message}); it comes with util-linux`);
+  if (r.status === 1) return { busy: true };
+  throw new StartupError(`cannot lock ${path}: flock said ${JSON.stringify(r.stderr.toString().trim())} (exit ${r.status})`);
+}
+
+export class Ownership {
+  private lost = false;
+
+  private constructor(
+    readonly path: string,
+    private fd: number,
+  ) {}
+
+  /** Takes the state at start, or refuses: another live process owns it. */
+  static take(path: string, state: string): Ownership {
+    removeOldLockDirectory(path);
+    let r: TakeResult;
+    try {
+      r = tryLock(path);
+    } catch (e) {
+      if (e instanceof StartupError) throw e;
+      throw new StartupError(`cannot lock ${state}: ${(e as Error).message}`);
+    }
+    if ('busy' in r) throw new StartupError(`another process is using ${state} (it holds ${path}); stop it first, one process per state file`);
+    return new Ownership(path, r.fd);
+  }
+
+  /** Whether the lock file at the path is still the one we hold (a stat; cheap enough for every commit). */
+  holds(): boolean {
+    if (this.lost) return false;
+    try {
+      const here = statSync(this.path);
+      const mine = fstatSync(this.fd);
+      if (here.ino === mine.ino && here.dev === mine.dev) return true;
+    } catch {
+      // gone with its directory
+    }
+    this.lost = true;
+    return false;
+  }
+
+  get isLost(): boolean {
+    return this.lost;
+  }
+
+  /**
+   * After the lock file was removed or replaced: takes a lock on the file now at the path. Resolves false
+   * while another process holds it; throws while the directory is missing (it is not recreated here).
+   */
+  retake(): boolean {
+    const r = tryLock(this.path);
+    if ('busy' in r) return false;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already gone
+    }
+    this.fd = r.fd;
+    this.lost = false;
+    return true;
+  }
+
+  release(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/**
+ * Versions before this one locked with a directory of this name (proper-lockfile, refreshed every second).
+ * One that was not refreshed for 10 s belongs to no live process and is removed; a fresher one is refused.
+ */
+function removeOldLockDirectory(lock: string): void {
+  let s;
+  try {
+    s = statSync(lock);
+  } catch {
+    return;
+  }
+  if (!s.isDirectory()) return;
+  if (Date.now() - s.mtimeMs < 10_000)
+    throw new StartupError(`${lock} is the lock of an older take-a-number that may still run; stop it, or remove that directory if it does not run`);
+  rmdirSync(lock);
+}

@@ -1,0 +1,79 @@
+// Checks of values read back from disk (snapshot and journal alike): each failure says where and why.
+import { idProblem } from '../../ids.js';
+import { domainProblem, domainSize, type PoolDomain } from '../../random/domain.js';
+import type { IdempotencyEntry, IdempotentResult, PoolState } from '../store.js';
+
+export class ShapeError extends Error {}
+
+export const fail = (why: string): never => {
+  throw new ShapeError(why);
+};
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+export function count(v: unknown, where: string): number {
+  if (!isCount(v)) fail(`${where} is not a non-negative safe integer`);
+  return v as number;
+}
+
+/** id → last value, every id valid. */
+export function sequences(obj: unknown, where: string): Map<string, number> {
+  if (!isObject(obj)) fail(`${where} is not an object`);
+  const map = new Map<string, number>();
+  const record = obj as Record<string, unknown>;
+  // for-in over own keys of a parsed object: no [key, value] array per entry, which counts at 1M sequences.
+  for (const id in record) {
+    const value = record[id];
+    if (idProblem(id)) fail(`${where}: ${JSON.stringify(id.slice(0, 40))}: ${idProblem(id)}`);
+    // The message is built only on failure: building it per entry is garbage at 1M sequences.
+    if (!isCount(value)) fail(`${where}[${JSON.stringify(id.slice(0, 40))}] is not a non-negative safe integer`);
+    map.set(id, value as number);
+  }
+  return map;
+}
+
+export function domain(v: unknown, where: string): PoolDomain {
+  if (!isObject(v)) fail(`${where} is not an object`);
+  const o = v as Record<string, unknown>;
+  if (typeof o.min !== 'number' || typeof o.max !== 'number') fail(`${where}.min/max are not numbers`);
+  let d: PoolDomain;
+  if (o.type === 'int') d = { type: 'int', min: o.min as number, max: o.max as number };
+  else if (o.type === 'float') d = { type: 'float', min: o.min as number, max: o.max as number, decimals: o.decimals as number };
+  else return fail(`${where}.type is not "int" or "float"`);
+  const problem = domainProblem(d);
+  if (problem) fail(`${where}: ${problem}`);
+  return d;
+}
+
+/** A whole pool: `{domain, key, drawn}` (format 2), or format 1's `{type, min, max, decimals?, key, drawn}`. */
+export function pool(v: unknown, where: string): PoolState {
+  if (!isObject(v)) fail(`${where} is not an object`);
+  const o = v as Record<string, unknown>;
+  const d = domain('domain' in o ? o.domain : o, 'domain' in o ? `${where}.domain` : where);
+  if (typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key)) fail(`${where}.key is not 64 hex digits`);
+  const drawn = count(o.drawn, `${where}.drawn`);
+  if (drawn > domainSize(d)) fail(`${where}.drawn is past the end of its range`);
+  return { domain: d, key: o.key as string, drawn };
+}
+
+function result(v: unknown, where: string): IdempotentResult {
+  if (!isObject(v)) fail(`${where} is not an object`);
+  const o = v as Record<string, unknown>;
+  if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+  if (o.kind === 'draw' && (o.pool === 'int' || o.pool === 'float'))
+    return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
+  return fail(`${where}.kind is unknown`);
+}
+
+/** One stored idempotency key; on disk the fingerprint is called "request". */
+export function idempotencyEntry(v: unknown, where: string): IdempotencyEntry {
+  if (!isObject(v) || typeof v.request !== 'string') fail(`${where} is malformed`);
+  const o = v as Record<string, unknown>;
+  return { fingerprint: o.request as string, at: count(o.at, `${where}.at`), result: result(o.result, `${where}.result`) };
+}
+
+export const idempotencyJson = (e: IdempotencyEntry): { request: string; at: number; result: IdempotentResult } => ({ request: e.fingerprint, at: e.at, result: e.result });
+
+export const poolJson = (p: PoolState): { domain: PoolDomain; key: string; drawn: number } => ({ domain: p.domain, key: p.key, drawn: p.drawn });

@@ -1,0 +1,179 @@
+// The snapshot file (format 2): one JSON object, one entry per line, the generation it covers, and a
+// CRC-32 of every byte before its "checksum" line. Format 1 (no checksum, pools under "random") and the
+// older flat file {"foo": 3} are still read.
+import { crc32 } from 'node:zlib';
+import { idProblem } from '../../../ids.js';
+import type { PoolKind } from '../../../random/domain.js';
+import type { PoolState } from '../../store.js';
+import { hex32 } from '../journal/record.js';
+import { count, fail, idempotencyEntry, idempotencyJson, isCount, isObject, pool, poolJson, sequences, ShapeError } from '../shape.js';
+import type { State } from '../state.js';
+
+export const FORMAT = 2;
+const CHECKSUM = '  "checksum": "crc32:';
+/** Sequences per slice: the event loop gets a turn between slices while a large state is serialized. */
+const SLICE = 20_000;
+
+const entry = (key: string, value: string): string => `    ${JSON.stringify(key)}: ${value}`;
+
+function section(name: string, lines: string[]): string {
+  return `  "${name}": ${lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`},\n`;
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The snapshot text of `state` as it is while this runs, in chunks. With `yielding`, the event loop gets a
+ * turn between slices: requests keep changing the state meanwhile, and some of their newer values land in
+ * the snapshot. That is safe: values only move forward, and replaying the records after `generation`
+ * (a max per value) ends at the same state.
+ */
+export async function serializeSnapshot(state: State, generation: number, yielding: boolean): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  let crc = 0;
+  const push = (text: string): void => {
+    const b = Buffer.from(text);
+    crc = crc32(b, crc);
+    chunks.push(b);
+  };
+  push(`{\n  "format": ${FORMAT},\n  "generation": ${generation},\n  "sequences": {`);
+  let lines: string[] = [];
+  let first = true;
+  for (const [id, value] of state.sequences) {
+    lines.push(entry(id, String(value)));
+    if (lines.length === SLICE) {
+      push(`${first ? '\n' : ',\n'}${lines.join(',\n')}`);
+      first = false;
+      lines = [];
+      if (yielding) await turn();
+    }
+  }
+  if (lines.length > 0) {
+    push(`${first ? '\n' : ',\n'}${lines.join(',\n')}`);
+    first = false;
+  }
+  push(first ? '},\n' : '\n  },\n');
+  const pools: string[] = [];
+  for (const [name, p] of state.pools) pools.push(entry(name, JSON.stringify(poolJson(p))));
+  const idem: string[] = [];
+  for (const [key, e] of state.idempotency) idem.push(entry(key, JSON.stringify(idempotencyJson(e))));
+  push(section('pools', pools) + section('idempotency', idem));
+  chunks.push(Buffer.from(`${CHECKSUM}${hex32(crc)}"\n}\n`));
+  return chunks;
+}
+
+export interface ParsedSnapshot {
+  state: State;
+  /** 2, 1, or 0 for the flat legacy file. */
+  format: number;
+}
+
+function format2(o: Record<string, unknown>): State {
+  const pools = new Map<string, PoolState>();
+  if (!isObject(o.pools)) fail('pools is not an object');
+  for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, pool(p, `pools.${name}`));
+  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
+}
+
+function format1(o: Record<string, unknown>): State {
+  const pools = new Map<string, PoolState>();
+  if (!isObject(o.random)) fail('random is not an object');
+  for (const [kind, p] of Object.entries(o.random as Record<string, unknown>)) {
+    if (kind !== 'int' && kind !== 'float') fail(`random.${kind} is not a known pool`);
+    const parsed = pool(p, `random.${kind}`);
+    if (parsed.domain.type !== (kind as PoolKind)) fail(`random.${kind}.type is not "${kind}"`);
+    pools.set(kind, parsed);
+  }
+  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
+}
+
+function idempotencyMap(v: unknown): State['idempotency'] {
+  const map: State['idempotency'] = new Map();
+  if (v === undefined) return map;
+  if (!isObject(v)) fail('idempotency is not an object');
+  for (const [key, e] of Object.entries(v as Record<string, unknown>)) map.set(key, idempotencyEntry(e, `idempotency[${JSON.stringify(key.slice(0, 40))}]`));
+  return map;
+}
+
+/** A file of ours has "format", "generation" and "sequences"; anything else that is all numbers is the flat file (even with an id named "format"). */
+const isOurs = (o: Record<string, unknown>): boolean => 'format' in o && 'generation' in o && isObject(o.sequences);
+
+/** Checks the checksum of a format-2 text; returns an error message or undefined. */
+export function checksumProblem(bytes: Buffer): string | undefined {
+  const marker = Buffer.from(`\n${CHECKSUM}`);
+  const at = bytes.lastIndexOf(marker);
+  if (at < 0) return 'no checksum line';
+  const end = bytes.subarray(at + marker.length);
+  const m = /^([0-9a-f]{8})"\n}\n?$/.exec(end.toString('latin1'));
+  if (!m) return 'the checksum line is damaged or the file is cut short';
+  if (hex32(crc32(bytes.subarray(0, at + 1))) !== m[1]) return 'checksum mismatch (the file was changed or damaged after it was written)';
+  return undefined;
+}
+
+/** Parses one snapshot copy. Throws an Error whose message says why it is not valid. */
+export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
+  let text: string;
+  try {
+    // JSON text is UTF-8: damaged bytes inside an id must not quietly turn into U+FFFD and make another id.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error('not valid UTF-8');
+  }
+  if (text.trim() === '') throw new Error('the file is empty');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(data)) throw new Error('not a JSON object');
+  try {
+    if (isOurs(data) && data.format === FORMAT) {
+      const problem = checksumProblem(bytes);
+      if (problem) throw new Error(problem);
+      return { state: format2(data), format: 2 };
+    }
+    if (isOurs(data) && data.format === 1) return { state: withHighestDuplicates(format1(data), text), format: 1 };
+    if (isOurs(data)) return fail(`format is ${JSON.stringify(data.format)}, this version reads 1 and 2`);
+    // The older take-a-number format: a flat object of non-negative integers.
+    const flat = sequences(data, 'legacy state');
+    return { state: withHighestDuplicates({ generation: 0, sequences: flat, pools: new Map(), idempotency: new Map() }, text), format: 0 };
+  } catch (e) {
+    if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
+    throw e;
+  }
+}
+
+/** JSON.parse keeps the last of duplicate ids; files without a checksum (hand-edited ones) keep the highest. */
+function withHighestDuplicates(state: State, text: string): State {
+  for (const [id, value] of salvageSequencePairs(sequencesRegion(text))) if (value > (state.sequences.get(id) ?? -1) && state.sequences.has(id)) state.sequences.set(id, value);
+  return state;
+}
+
+/** The text of the "sequences" object of one of our files, or the whole text of a flat file. */
+export function sequencesRegion(text: string): string {
+  const start = /\n  "sequences"\s*:\s*\{/.exec(text);
+  if (!start) return /^\s*\{\s*"format"\s*:\s*[12]\s*,\s*\n?\s*"generation"/.test(text) ? '' : text;
+  const rest = text.slice(start.index + start[0].length);
+  // The next top-level member (two spaces) ends it; a sequence named "pools" is indented by four.
+  const end = rest.search(/\n  "(pools|random|idempotency|checksum)"\s*:/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/** Every readable `"id": value` pair in `region`, the highest value per id. */
+export function salvageSequencePairs(region: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const pair = /"((?:[^"\\\n]|\\.)*)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+  for (let m = pair.exec(region); m; m = pair.exec(region)) {
+    let id: string;
+    try {
+      id = JSON.parse(`"${m[1]}"`) as string;
+    } catch {
+      continue;
+    }
+    const value = Number(m[2]);
+    if (idProblem(id) || !isCount(value)) continue;
+    found.set(id, Math.max(found.get(id) ?? 0, value));
+  }
+  return found;
+}

@@ -1,0 +1,42 @@
+// The file engine's in-memory state: what a snapshot holds and what journal records change.
+import { randomBytes } from 'node:crypto';
+import { StartupError } from '../../errors.js';
+import { domainDifference, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import type { IdempotencyEntry, PoolState } from '../store.js';
+
+export interface State {
+  /** The generation of the last record this state covers. */
+  generation: number;
+  /** Plain sequences stay plain numbers: 1,000,000 of them must fit in memory cheaply. Insertion order is file order. */
+  sequences: Map<string, number>;
+  /** Random pools by name ("int", "float"; named pools later). */
+  pools: Map<string, PoolState>;
+  /** Insertion order is age order: the first entry is the oldest. */
+  idempotency: Map<string, IdempotencyEntry>;
+}
+
+export const emptyState = (): State => ({ generation: 0, sequences: new Map(), pools: new Map(), idempotency: new Map() });
+
+/**
+ * Refuses a pool whose stored domain differs from the configured one; creates missing pools and returns
+ * them (they must reach the disk before anything is drawn from them).
+ */
+export function ensurePools(pools: Map<string, PoolState>, wanted: Record<PoolKind, PoolDomain>): Map<string, PoolState> {
+  const created = new Map<string, PoolState>();
+  for (const kind of ['int', 'float'] as const) {
+    const pool = pools.get(kind);
+    if (!pool) {
+      const fresh = { domain: wanted[kind], key: randomBytes(32).toString('hex'), drawn: 0 };
+      pools.set(kind, fresh);
+      created.set(kind, fresh);
+      continue;
+    }
+    const difference = domainDifference(pool.domain, wanted[kind]);
+    if (difference)
+      throw new StartupError(
+        `the ${kind} random pool's range is fixed when it is created: ${difference}. ` +
+          `Changing it could repeat values; set it back, or use a new state file for the new range.`,
+      );
+  }
+  return created;
+}
