@@ -1,7 +1,7 @@
-// "Durable before sent" (DESIGN.md §1.2, §4), checked from outside the process with strace: for the one
-// request, before the first byte of its response is written to the socket,
-//   for each copy (primary and replica): the temp file was opened, fsync'ed (data), closed nowhere in between,
-//   and then renamed onto the copy's name; and after both renames an fsync of the directory has returned.
+// "Durable before sent", checked from outside the process with strace: for the one request, its journal
+// record is written to both journal copies and the primary fdatasynced before the first byte of the reply,
+// with no rename on the request path; at the stop's checkpoint each snapshot copy is fsynced and renamed,
+// the directory fsynced, and only then are the journal copies switched.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -56,7 +56,7 @@ if (!haveStrace && process.env.REQUIRE_STRACE !== '1')
 (haveStrace || process.env.REQUIRE_STRACE === '1' ? describe : () => undefined)('robustness: durability order seen by strace', function () {
   this.timeout(30_000);
 
-  it('fsync(data) → rename for both copies, then fsync(directory), all before the response bytes reach the socket', async () => {
+  it('journal append + fdatasync before the reply; snapshot fsync → rename → directory fsync before the journal is cut', async () => {
     const dir = path.join(await tempDir(), 'state');
     const file = path.join(dir, 'sequences.json');
     const tracePath = path.join(path.dirname(dir), 'trace.txt');
@@ -94,30 +94,45 @@ if (!haveStrace && process.env.REQUIRE_STRACE !== '1')
     expect(response, 'the response was written to the socket').to.not.equal(undefined);
     expect(response!.args).to.include('{\\"sequence_id\\":\\"foo\\",\\"next_value\\":1}');
     const W = response!.start;
+    /** The path the descriptor `fd` was last opened as, before line `at`. */
+    const pathOf = (fd: string, at: number): string | undefined =>
+      /"([^"]+)"/.exec(calls.filter((o) => o.name === 'openat' && o.ret.trim() === fd && o.end < at).at(-1)?.args ?? '')?.[1];
 
-    const renameEnds: number[] = [];
+    // 1. The commit: its record appended to both journal copies, the primary fdatasynced, all before the reply.
+    const record = '{\\"g\\":1,\\"seq\\":{\\"foo\\":1}';
+    const appends = calls.filter((c) => c.name === 'write' && c.args.includes(record) && ok(c) && c.start > request!.end);
+    expect(appends.map((c) => pathOf(fdOf(c), c.start))).to.deep.equal([`${file}.journal`, `${file}.journal.replica`]);
+    for (const a of appends) expect(a.end, 'the record is written before the reply').to.be.below(W);
+    const flush = calls.find((c) => c.name === 'fdatasync' && fdOf(c) === fdOf(appends[0]!) && c.ret.trim() === '0' && c.start > appends[0]!.end);
+    expect(flush, `fdatasync of ${file}.journal after the append`).to.not.equal(undefined);
+    expect(flush!.end, 'the record is on disk before the first byte of the reply').to.be.below(W);
+    for (const c of calls.filter((x) => x.start > request!.end && x.end < W)) expect(c.name, 'no rename on the request path').to.not.match(/^rename/);
+
+    // 2. The checkpoint at stop: each snapshot copy fsynced then renamed, the directory fsynced after both,
+    // and only then the journal copies switched (renamed), then the directory fsynced again.
+    const renameOnto = (target: string): Call | undefined => calls.filter((c) => /^rename/.test(c.name) && ok(c) && c.args.includes(`, ${quoted(target)}`) && c.start > W).at(-1);
+    const snapshotRenames: Call[] = [];
     for (const target of [file, `${file}.replica`]) {
-      // The rename that put this copy in place for this request: after the request was read, before the response.
-      const rename = calls.filter((c) => /^rename/.test(c.name) && ok(c) && c.args.includes(`, ${quoted(target)}`) && c.start > request!.end && c.end < W).at(-1);
-      expect(rename, `a rename onto ${target} between reading the request and answering it`).to.not.equal(undefined);
+      const rename = renameOnto(target);
+      expect(rename, `a rename onto ${target} at the stop's checkpoint`).to.not.equal(undefined);
       const tmp = /"([^"]+)"/.exec(rename!.args)![1]!;
-      expect(tmp.startsWith(`${target}.`)).to.equal(true);
-      const open = calls.filter((c) => c.name === 'openat' && c.args.includes(quoted(tmp)) && /O_WRONLY/.test(c.args) && ok(c) && c.end < rename!.start).at(-1);
-      expect(open, `${tmp} opened for writing before its rename`).to.not.equal(undefined);
+      expect(tmp.startsWith(`${target}.tmp-`)).to.equal(true);
+      const open = calls.filter((c) => c.name === 'openat' && c.args.includes(quoted(tmp)) && /O_EXCL/.test(c.args) && /O_NOFOLLOW/.test(c.args) && ok(c) && c.end < rename!.start).at(-1);
+      expect(open, `${tmp} created (O_EXCL, O_NOFOLLOW) before its rename`).to.not.equal(undefined);
       const fd = open!.ret.trim();
-      const closes = calls.filter((c) => c.name === 'close' && fdOf(c) === fd && c.start > open!.end && c.end < rename!.start).map((c) => c.start);
-      const firstClose = Math.min(...closes, rename!.start);
-      const sync = calls.find((c) => (c.name === 'fsync' || c.name === 'fdatasync') && fdOf(c) === fd && c.ret.trim() === '0' && c.start > open!.end && c.end < firstClose);
-      expect(sync, `fsync(${fd}) of ${tmp} returned before it was closed and renamed onto ${target}`).to.not.equal(undefined);
-      renameEnds.push(rename!.end);
+      const sync = calls.find((c) => (c.name === 'fsync' || c.name === 'fdatasync') && fdOf(c) === fd && c.ret.trim() === '0' && c.start > open!.end && c.end < rename!.start);
+      expect(sync, `fsync of ${tmp} before it was renamed onto ${target}`).to.not.equal(undefined);
+      snapshotRenames.push(rename!);
     }
-    const afterRenames = Math.max(...renameEnds);
-    const dirSync = calls.find((c) => {
-      if (c.name !== 'fsync' || c.ret.trim() !== '0' || c.start < afterRenames || c.end > W) return false;
-      const fd = fdOf(c);
-      const open = calls.filter((o) => o.name === 'openat' && o.ret.trim() === fd && o.end < c.start).at(-1);
-      return open !== undefined && open.args.includes(quoted(dir) + ',');
-    });
-    expect(dirSync, `an fsync of ${dir} after both renames and before the response`).to.not.equal(undefined);
+    const dirSyncAfter = (at: number): Call | undefined =>
+      calls.find((c) => c.name === 'fsync' && c.ret.trim() === '0' && c.start > at && pathOf(fdOf(c), c.start) === dir);
+    const dirSync = dirSyncAfter(Math.max(...snapshotRenames.map((r) => r.end)));
+    expect(dirSync, `an fsync of ${dir} after both snapshot renames`).to.not.equal(undefined);
+    for (const target of [`${file}.journal`, `${file}.journal.replica`]) {
+      const rename = renameOnto(target);
+      expect(rename, `the journal copy ${target} switched at the checkpoint`).to.not.equal(undefined);
+      expect(rename!.start, `${target} is cut only after the snapshot and its directory entry are durable`).to.be.above(dirSync!.end);
+    }
+    expect(dirSyncAfter(renameOnto(`${file}.journal.replica`)!.end), 'the switched journal is made durable by a directory fsync').to.not.equal(undefined);
   });
 });
