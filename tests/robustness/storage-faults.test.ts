@@ -13,7 +13,7 @@ import type { StateWriter } from '../../src/store/file/commit/writer.js';
 import { FileStore } from '../../src/store/file/file-store.js';
 import { statePaths } from '../../src/store/file/paths.js';
 import { readState } from '../../src/store/file/recovery/recover.js';
-import { runServerToExit, startServerProcess, tempDir, testConfig, type ServerProcess } from '../helpers.js';
+import { runServerToExit, startServerProcess, stateOnDisk, tempDir, testConfig, type ServerProcess } from '../helpers.js';
 import { until } from '../helpers.js';
 import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, type LogLine } from './util.js';
 
@@ -173,7 +173,7 @@ describe('robustness: storage faults', function () {
       mode = 'injected';
       why = String((e as { stderr?: string }).stderr ?? e).trim();
     }
-    console.log(`      (storage faults run with ${mode === 'mounts' ? 'real mounts: tmpfs, bind + remount ro, rm -r' : `a fault-injecting writer (FileStoreOptions.writer): mounts are not permitted here: ${why}`})`);
+    console.log(`      (storage faults run with ${mode === 'mounts' ? 'real mounts: tmpfs, bind + remount ro, rm -r' : `a fault-injecting writer (FileStoreOptions.wrapWriter): mounts are not permitted here: ${why}`})`);
   });
 
   afterEach(() => {
@@ -181,10 +181,10 @@ describe('robustness: storage faults', function () {
     for (const m of mounts.splice(0).reverse()) unmountQuietly(m);
   });
 
-  async function mountTmpfs(size: string): Promise<string> {
+  async function mountTmpfs(size: string, extra = ''): Promise<string> {
     const dir = path.join(await tempDir(), 'tmpfs');
     await mkdir(dir);
-    sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    sh('mount', ['-t', 'tmpfs', '-o', `size=${size}${extra ? `,${extra}` : ''}`, 'tmpfs', dir]);
     mounts.push(dir);
     return dir;
   }
@@ -355,4 +355,66 @@ describe('robustness: storage faults', function () {
     }
     expect(await readFile(file, 'utf8')).to.equal(before);
   });
+
+  it('a checkpoint that cannot be written (no inode left for its temp file): answers go on from the journal, logged once, retried until it succeeds', async function () {
+    if (mode === 'injected') {
+      // Without mounts: the snapshot write fails by injection while appends go through.
+      let failing = false;
+      const file = path.join(await tempDir(), 'sequences.json');
+      const { log, lines } = captureLog();
+      const store = await FileStore.open({
+        config: testConfig({ SEQUENCE_FILE: file }),
+        log,
+        checkpointBytes: 300,
+        wrapWriter: (disk) => ({ ...faulty(disk, () => undefined), writeSnapshot: (c) => (failing ? Promise.reject(Object.assign(new Error('ENOSPC: injected'), { code: 'ENOSPC' })) : disk.writeSnapshot(c)) }),
+      });
+      failing = true;
+      return checkpointFault(store, lines, file, () => (failing = false));
+    }
+    const dir = path.join(await mountTmpfs('1m', 'nr_inodes=16'), 'state');
+    const file = path.join(dir, 'sequences.json');
+    const { log, lines } = captureLog();
+    const store = await FileStore.open({ config: testConfig({ SEQUENCE_FILE: file }), log, checkpointBytes: 300 });
+    // Every inode left taken: appends to the open journal still work, a new temp file cannot be made.
+    const fillers: string[] = [];
+    for (let i = 0; ; i++) {
+      const f = path.join(path.dirname(dir), `inode-${i}`);
+      const made = await writeFile(f, '').then(
+        () => true,
+        (e: NodeJS.ErrnoException) => (expect(e.code).to.equal('ENOSPC'), false),
+      );
+      if (!made) break;
+      fillers.push(f);
+    }
+    return checkpointFault(store, lines, file, () => Promise.all(fillers.map((f) => unlink(f))));
+  });
 });
+
+async function checkpointFault(store: FileStore, lines: LogLine[], file: string, free: () => unknown): Promise<void> {
+  try {
+    const snapshot = await readFile(file, 'utf8');
+    // Far past the journal bound: every commit after the first failed checkpoint may retry it.
+    for (let i = 1; i <= 40; i++) expect(await store.next('a', 1)).to.deep.equal({ first: i, last: i });
+    await store.settled();
+    expect(await readFile(file, 'utf8'), 'no checkpoint reached the snapshot').to.equal(snapshot);
+    const failed = lines.filter((l) => l.event === 'checkpoint_failed');
+    expect(failed, 'one error line for the failing checkpoints').to.have.length(1);
+    expect(failed[0]!.level).to.equal(ERROR);
+    expect(failed[0]!.msg).to.include('ENOSPC');
+    expect(lines.some((l) => l.event === 'storage_fault')).to.equal(false);
+    expect((await stateOnDisk(file)).sequences).to.deep.equal({ a: 40 });
+    expect(await store.health()).to.deep.equal({ ok: true });
+    await free();
+    // Retried by the commits that follow (once a second has passed since the last try): a condition, polled.
+    let i = 40;
+    await until('a checkpoint to succeed again', async () => {
+      expect(await store.next('a', 1)).to.deep.equal({ first: ++i, last: i });
+      await store.settled();
+      return lines.some((l) => l.event === 'checkpoint_recovered');
+    }, 15_000, 50);
+    expect((JSON.parse(await readFile(file, 'utf8')) as { sequences: Record<string, number> }).sequences.a).to.be.at.least(40);
+    expect((await stateOnDisk(file)).sequences).to.deep.equal({ a: i });
+  } finally {
+    await store.close();
+  }
+}
