@@ -36,7 +36,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'RANDOM_FLOAT_DECIMALS', flag: 'random-float-decimals', default: '4', help: 'fraction digits of random floats (1-15)' },
   { env: 'TOKEN', flag: 'token', default: undefined, help: 'require Authorization: Bearer <token> on every route but /healthz' },
   { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
-  { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '100000', help: 'past this many sequences, new ids get 507' },
+  { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '1000000', help: 'past this many sequences, new ids get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
   { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
   { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },

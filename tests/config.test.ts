@@ -12,7 +12,7 @@ describe('config: loadConfig', () => {
       sequenceFile: './sequences.json',
       token: undefined,
       logLevel: 'info',
-      maxSequences: 100000,
+      maxSequences: 1000000,
       databaseUrl: undefined,
       recover: undefined,
     });

@@ -1,5 +1,6 @@
 // The embedded store: the whole state in memory, changed synchronously; each group commit appends one
 // journal record; checkpoints write the snapshot off the request path and start the journal afresh.
+import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Mutex } from 'async-mutex';
@@ -117,6 +118,15 @@ export class FileStore implements Store {
       if (!recovered.clean || created.size > 0) {
         try {
           await store.checkpointNow();
+        } catch (e) {
+          clearInterval(store.lockWatch);
+          await writer.close();
+          throw new StartupError(`cannot write the state file ${paths.primary}: ${reasonOf(e)}`);
+        }
+      } else if (!existsSync(paths.journal) || !existsSync(paths.journalReplica)) {
+        // Snapshots alone (seeded, or journals removed after a clean stop): empty journals, no rewrite of a large snapshot.
+        try {
+          await writer.resetJournal('');
         } catch (e) {
           clearInterval(store.lockWatch);
           await writer.close();

@@ -164,6 +164,6 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   if (p.replayed > 0) log.info({ event: 'journal_replayed', records: p.replayed, generation: p.lastGeneration }, `replayed ${p.replayed} journal records`);
   const [a, b] = ins.snapshots;
   const clean =
-    a.status === 'valid' && b.status === 'valid' && a.parsed.format === 2 && a.bytes.equals(b.bytes) && ins.journals.every((j) => !j.missing && j.bytes === 0);
+    a.status === 'valid' && b.status === 'valid' && a.parsed.format === 2 && a.bytes.equals(b.bytes) && ins.journals.every((j) => j.bytes === 0);
   return { state: p.state, source: best.path === paths.primary ? 'primary' : 'replica', clean, snapshotBytes: best.bytes.length };
 }
