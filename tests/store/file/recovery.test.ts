@@ -42,7 +42,9 @@ describe('store/file: recovery of snapshot plus journal', () => {
     expect(got.source).to.equal('primary');
     expect(got.state.generation).to.equal(5);
     expect([...got.state.sequences]).to.deep.equal([['a', 4]]);
-    expect(got.clean).to.equal(false);
+    // Sound snapshots and whole, equal journals: no rewrite at all, appends go on after record 5.
+    expect(got.clean).to.equal(true);
+    expect(got.rewriteJournal).to.equal(undefined);
     expect((await readdir(paths.dir)).sort()).to.deep.equal(['s.json', 's.json.journal', 's.json.journal.replica', 's.json.replica']);
   });
 
@@ -68,6 +70,8 @@ describe('store/file: recovery of snapshot plus journal', () => {
     const { log, lines: logged } = captureLog();
     const got = await recoverState(paths, false, log);
     expect(got.state.sequences.get('a')).to.equal(3);
+    // The journal copies are written again without the torn record, so no append is glued onto it.
+    expect(got.rewriteJournal).to.equal(lines.slice(0, 2).join(''));
     expect(logged.filter((l) => l.event === 'torn_record').map((l) => l.path)).to.deep.equal([paths.journal, paths.journalReplica]);
   });
 

@@ -53,7 +53,7 @@ export async function inspect(paths: StatePaths): Promise<Inspection> {
 }
 
 export type Plan =
-  | { ok: true; state: State; from: SnapshotCopy | undefined; replayed: number; lastGeneration: number }
+  | { ok: true; state: State; from: SnapshotCopy | undefined; replayed: number; lastGeneration: number; lines: string[] }
   | { ok: false; why: string };
 
 const isValid = (c: SnapshotCopy): c is Extract<SnapshotCopy, { status: 'valid' }> => c.status === 'valid';
@@ -64,7 +64,7 @@ export function plan(ins: Inspection): Plan {
   const records = ins.journals.some((j) => j.records.size > 0 || j.torn !== undefined || j.damaged.length > 0);
   if (valid.length === 0) {
     if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.missing || j.bytes === 0))
-      return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0 };
+      return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0, lines: [] };
     const what = ins.snapshots.map((s) => `${s.path} ${s.status === 'corrupt' ? `is damaged (${s.reason})` : 'is missing'}`).join('; ');
     return { ok: false, why: `no intact snapshot: ${what}, so the journal alone cannot prove what was handed out` };
   }
@@ -79,6 +79,7 @@ export function plan(ins: Inspection): Plan {
   let last = base;
   for (const j of ins.journals) for (const g of j.records.keys()) if (g > last) last = g;
   let replayed = 0;
+  const lines: string[] = [];
   for (let g = base + 1; g <= last; g++) {
     const found = ins.journals.map((j) => j.records.get(g)).find((r) => r !== undefined);
     if (!found)
@@ -87,17 +88,27 @@ export function plan(ins: Inspection): Plan {
         why: `journal record ${g} is missing or damaged in both ${ins.journals[0].path} and ${ins.journals[1].path}, and records up to ${last} come after it`,
       };
     if (!apply(state, found.record)) return { ok: false, why: `journal record ${g} moves a random pool that the snapshot ${best.path} does not hold` };
+    lines.push(found.line);
     replayed++;
   }
   state.generation = last;
-  return { ok: true, state, from: best, replayed, lastGeneration: last };
+  return { ok: true, state, from: best, replayed, lastGeneration: last, lines };
 }
+
+const base = (p: Extract<Plan, { ok: true }>): number => (p.from?.status === 'valid' ? p.from.parsed.state.generation - p.replayed : 0);
 
 export interface Recovered {
   state: State;
   source: 'fresh' | 'primary' | 'replica' | 'salvage';
-  /** Whether the files are exactly what a clean stop leaves (no start-up checkpoint needed). */
+  /** Both snapshot copies intact, equal and in format 2: no start-up checkpoint is needed. */
   clean: boolean;
+  /**
+   * With a clean snapshot: the intact records after it, when the journal copies need writing again (torn,
+   * damaged, missing or unequal); undefined when both copies are whole and equal and appends simply go on.
+   */
+  rewriteJournal: string | undefined;
+  /** Bytes of journal appends go on after. */
+  journalBytes: number;
   /** Size of the snapshot read, bytes (0 when none). */
   snapshotBytes: number;
 }
@@ -148,11 +159,11 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
       `salvaged ${state.sequences.size} sequences (${p.why}); every value kept is the highest that could be read`,
     );
     for (const note of notes) log.warn({ event: 'salvage' }, note);
-    return { state, source: 'salvage', clean: false, snapshotBytes: 0 };
+    return { state, source: 'salvage', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0 };
   }
 
   const best = p.from;
-  if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0 };
+  if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0 };
   if (best.parsed.format < 2) {
     const kept = `${best.path}.${best.parsed.format === 0 ? 'legacy' : 'format1'}-${fileStamp()}`;
     await copyFile(best.path, kept);
@@ -163,7 +174,19 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
       log.warn({ event: 'stale_copy', path: s.path, status: s.status }, `state copy ${s.path} is ${s.status === 'missing' ? 'missing' : 'older'}; rewriting it from ${best.path}`);
   if (p.replayed > 0) log.info({ event: 'journal_replayed', records: p.replayed, generation: p.lastGeneration }, `replayed ${p.replayed} journal records`);
   const [a, b] = ins.snapshots;
-  const clean =
-    a.status === 'valid' && b.status === 'valid' && a.parsed.format === 2 && a.bytes.equals(b.bytes) && ins.journals.every((j) => j.bytes === 0);
-  return { state: p.state, source: best.path === paths.primary ? 'primary' : 'replica', clean, snapshotBytes: best.bytes.length };
+  const clean = a.status === 'valid' && b.status === 'valid' && a.parsed.format === 2 && a.bytes.equals(b.bytes);
+  const lines = p.lines.join('');
+  const [j1, j2] = ins.journals;
+  // Whole, equal copies holding exactly the records replayed (after a crash, or older ones before them): go on appending.
+  const whole = (j: JournalCopy): boolean => !j.missing && !j.damagedLine && j.torn === undefined && j.damaged.length === 0;
+  const same = whole(j1) && whole(j2) && j1.bytes === j2.bytes && [...j1.records.keys()].every((g) => j2.records.has(g)) && j1.records.size === j2.records.size;
+  const upToDate = same && (p.lastGeneration === base(p) || j1.records.has(p.lastGeneration));
+  return {
+    state: p.state,
+    source: best.path === paths.primary ? 'primary' : 'replica',
+    clean,
+    snapshotBytes: best.bytes.length,
+    rewriteJournal: upToDate ? undefined : lines,
+    journalBytes: upToDate ? j1.bytes : Buffer.byteLength(lines),
+  };
 }
