@@ -248,6 +248,7 @@ export class FileStore implements Store {
       epoch = this.epoch;
       this.carry = [];
     });
+    this.opts.log.debug({ event: 'checkpoint_started', generation, path: this.paths.primary }, 'checkpoint started');
     try {
       let written = false;
       await this.snapshotting.runExclusive(async () => {

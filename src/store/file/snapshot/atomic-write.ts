@@ -8,6 +8,8 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 
 const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
+const FLUSH_EVERY = 1024 * 1024;
+
 export const tempNameFor = (target: string): string => `${target}.tmp-${randomBytes(6).toString('hex')}`;
 
 export async function replaceFile(target: string, chunks: readonly (Buffer | string)[]): Promise<void> {
@@ -21,7 +23,18 @@ export async function replaceFile(target: string, chunks: readonly (Buffer | str
   try {
     try {
       await fh.chmod(mode);
-      for (const chunk of chunks) await fh.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      // Flushed as it goes: a large snapshot's dirty pages would otherwise all be flushed by the next journal
+      // fdatasync (the filesystem's journal commit takes them along) and stall the answers behind it.
+      let unflushed = 0;
+      for (const chunk of chunks) {
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        await fh.write(data);
+        unflushed += data.length;
+        if (unflushed >= FLUSH_EVERY) {
+          await fh.datasync();
+          unflushed = 0;
+        }
+      }
       await fh.sync();
     } finally {
       await fh.close();

@@ -12,7 +12,7 @@ import type { State } from '../state.js';
 export const FORMAT = 2;
 const CHECKSUM = '  "checksum": "crc32:';
 /** Sequences per slice: the event loop gets a turn between slices while a large state is serialized. */
-const SLICE = 20_000;
+const SLICE = 2_000;
 
 const entry = (key: string, value: string): string => `    ${JSON.stringify(key)}: ${value}`;
 
