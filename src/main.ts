@@ -1,11 +1,15 @@
 // The only file that touches the process: argv and env → config, logger, store, listen, signals, exit code.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from './config.js';
+import { loadConfig, settingsHelp } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 export async function serve(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`usage: take-a-number [--setting value ...]; each setting also comes from its environment variable:\n${settingsHelp()}\n`);
+    process.exit(0);
+  }
   let config;
   try {
     config = loadConfig(argv, process.env);

@@ -1,4 +1,4 @@
-// The OpenAPI 3.1 document of the HTTP API (DESIGN.md §2), served at /openapi.json and rendered at /docs.
+// The OpenAPI 3.1 document of the HTTP API, served at /openapi.json and rendered at /docs.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '../errors.js';

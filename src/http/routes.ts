@@ -1,4 +1,4 @@
-// The routes of DESIGN.md §2: read input, call the store, render JSON or bare text.
+// The routes of the HTTP API (README, API): read input, call the store, render JSON or bare text.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -81,7 +81,12 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false): Rout
       throw new ServiceError('invalid_body', `the body is not valid JSON: ${err.message}`);
     },
   });
-  router.put('/sequences/:sequenceId', json, async (ctx) => {
+  // A body that is not JSON (text/plain, a form) is refused as such, not as invalid JSON.
+  const jsonOnly = async (ctx: Context, next: () => Promise<unknown>): Promise<void> => {
+    if (ctx.request.type !== '' && ctx.is('json') === false) throw new ServiceError('unsupported_media_type', `send the body as application/json, not ${ctx.request.type}`);
+    await next();
+  };
+  router.put('/sequences/:sequenceId', jsonOnly, json, async (ctx) => {
     const id = params.sequenceId(ctx, '/sequences/');
     const last = params.lastValue((ctx.request as { body?: unknown }).body);
     const now = await store.set(id, last);
