@@ -2,8 +2,16 @@
 // microtask turn (the waiters that one commit releases together) are permuted together: one AES call per
 // Feistel round for all of them.
 import { Permutation } from './permutation.js';
-import { domainSize, formatIndex } from './domain.js';
-import type { Draw } from '../store/store.js';
+import { domainSize, formatIndex, type PoolDomain } from './domain.js';
+
+/** A run of draw indexes [start, start + count) of one pool, with what permutes them (a store's Draw fits). */
+export interface Draw {
+  start: number;
+  count: number;
+  domain: PoolDomain;
+  /** The pool's 256-bit permutation key, hex. */
+  key: string;
+}
 
 interface Waiting {
   draw: Draw;
