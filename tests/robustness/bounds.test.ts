@@ -88,7 +88,7 @@ describe('robustness: bounds against abuse', () => {
     expectProblem(await s.http.put('/sequences/a').set('content-type', 'application/json').send(JSON.stringify({ last_value: 5, pad: 'x'.repeat(1024 * 1024) })), 413, 'payload_too_large');
     expectProblem(await s.http.put('/sequences/a').set('content-type', 'application/json').send('{"last_value": 5'), 400, 'invalid_body');
     expectProblem(await s.http.put('/sequences/a').set('content-type', 'application/json').send('[5]'), 400, 'invalid_body');
-    expectProblem(await s.http.put('/sequences/a').set('content-type', 'text/plain').send('{"last_value": 5}'), 400, 'invalid_body');
+    expectProblem(await s.http.put('/sequences/a').set('content-type', 'text/plain').send('{"last_value": 5}'), 415, 'unsupported_media_type');
     for (const v of ['-1', '1.5', '"5"', 'null', '9007199254740992', '1e400'])
       expectProblem(await s.http.put('/sequences/a').set('content-type', 'application/json').send(`{"last_value": ${v}}`), 400, 'invalid_value');
     expectProblem(await s.http.put('/sequences/a').send({ last_value: 0 }), 409, 'value_behind');
