@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
+import { SETTINGS } from '../src/config.js';
 import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir, type ServerProcess } from './helpers.js';
 
 /** Runs main.js with only environment settings (runServerToExit always passes --port 0, which wins over PORT). */
@@ -29,6 +30,18 @@ describe('main: start-up', () => {
         p.child.kill('SIGTERM');
         await p.exited;
       }
+  });
+
+  it('--help lists every setting with its environment variable and default, exit 0, starting nothing', async () => {
+    const run = await runServerToExit({ SEQUENCE_FILE: file }, ['--help']);
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.not.include('LISTENING');
+    for (const s of SETTINGS) expect(run.stdout).to.match(new RegExp(`--${s.flag}\\s+${s.env}\\s`));
+    expect(run.stdout).to.include('(default 1000000)');
+    await readFile(file).then(
+      () => expect.fail('--help created the state file'),
+      (e: NodeJS.ErrnoException) => expect(e.code).to.equal('ENOENT'),
+    );
   });
 
   it('refuses a changed random domain for an existing state file with exit 1, naming RANDOM_INT_MAX', async () => {

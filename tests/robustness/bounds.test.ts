@@ -81,7 +81,7 @@ describe('robustness: bounds against abuse', () => {
     expect((await s.http.get('/next/a?count=10000')).body).to.deep.equal({ sequence_id: 'a', next_value: 2, last_value: 10001 });
   });
 
-  it('PUT body: over 4 KiB → 413 payload_too_large; malformed JSON, not an object, bad last_value → 400; nothing moves', async () => {
+  it('PUT body: over 4 KiB → 413 payload_too_large; malformed JSON, not an object, bad last_value → 400; a text/plain body → 415; nothing moves', async () => {
     await setUp();
     const big = JSON.stringify({ last_value: 5, pad: 'x'.repeat(5000) });
     expectProblem(await s.http.put('/sequences/a').set('content-type', 'application/json').send(big), 413, 'payload_too_large');

@@ -130,6 +130,17 @@ describe('robustness: kill -9 under load', function () {
     const base = path.join(await tempDir(), 'state');
     const file = path.join(base, 'sequences.json');
     const seen: Seen = { seq: new Map(), int: [], float: [] };
+    // A first run stopped cleanly, so the snapshot holds sequences (and "a") the damage can hit.
+    const warm = await startServerProcess({ SEQUENCE_FILE: file, ...ENV });
+    let warmDone = false;
+    const warmClient = client(warm, seen, () => warmDone);
+    const { until: poll } = await import('../helpers.js');
+    await poll('the first run to hand out values', () => (seen.seq.get('a')?.length ?? 0) > 20, 20_000, 20);
+    warmDone = true;
+    await warmClient;
+    warm.child.kill('SIGTERM');
+    expect(await warm.exited).to.equal(0);
+    expect(await readFile(file, 'utf8')).to.match(/"a": \d+/);
     const srv = await startServerProcess({ SEQUENCE_FILE: file, ...ENV });
     let dead = false;
     void srv.exited.then(() => (dead = true));
