@@ -7,7 +7,7 @@ import { StartupError } from '../../../errors.js';
 import { apply } from '../apply.js';
 import { readJournal, type JournalCopy } from '../journal/read.js';
 import { fileStamp, type StatePaths } from '../paths.js';
-import { parseSnapshot, type ParsedSnapshot } from '../snapshot/format.js';
+import { intactGeneration, parseSnapshot, type ParsedSnapshot } from '../snapshot/format.js';
 import { emptyState, type State } from '../state.js';
 import { keepAside } from './aside.js';
 import { salvage } from './salvage.js';
@@ -15,7 +15,9 @@ import { salvage } from './salvage.js';
 type SnapshotCopy =
   | { path: string; status: 'missing' }
   | { path: string; status: 'valid'; parsed: ParsedSnapshot; bytes: Buffer }
-  | { path: string; status: 'corrupt'; reason: string; bytes: Buffer };
+  | { path: string; status: 'corrupt'; reason: string; bytes: Buffer }
+  /** Intact but older than its twin: not parsed (at 1M sequences a second state would double the start's memory). */
+  | { path: string; status: 'older'; bytes: Buffer };
 
 async function readSnapshot(path: string, twin?: SnapshotCopy): Promise<SnapshotCopy> {
   let bytes: Buffer;
@@ -28,6 +30,10 @@ async function readSnapshot(path: string, twin?: SnapshotCopy): Promise<Snapshot
   }
   // The same bytes parse the same way: at 1M sequences a second parse would hold a second state for nothing.
   if (twin && twin.status !== 'missing' && twin.bytes.equals(bytes)) return { ...twin, path, bytes };
+  if (twin?.status === 'valid' && twin.parsed.format === 2) {
+    const generation = intactGeneration(bytes);
+    if (generation !== undefined && generation <= twin.parsed.state.generation) return { path, status: 'older', bytes };
+  }
   try {
     return { path, status: 'valid', parsed: parseSnapshot(bytes), bytes };
   } catch (e) {
@@ -171,7 +177,7 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   }
   for (const s of ins.snapshots)
     if (s !== best && s.status !== 'corrupt' && !(s.status === 'valid' && s.bytes.equals(best.bytes)))
-      log.warn({ event: 'stale_copy', path: s.path, status: s.status }, `state copy ${s.path} is ${s.status === 'missing' ? 'missing' : 'older'}; rewriting it from ${best.path}`);
+      log.warn({ event: 'stale_copy', path: s.path, status: s.status === 'missing' ? 'missing' : 'older' }, `state copy ${s.path} is ${s.status === 'missing' ? 'missing' : 'older'}; rewriting it from ${best.path}`);
   if (p.replayed > 0) log.info({ event: 'journal_replayed', records: p.replayed, generation: p.lastGeneration }, `replayed ${p.replayed} journal records`);
   const [a, b] = ins.snapshots;
   const clean = a.status === 'valid' && b.status === 'valid' && a.parsed.format === 2 && a.bytes.equals(b.bytes);

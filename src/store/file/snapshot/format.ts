@@ -167,6 +167,12 @@ function readOwnLayout(bytes: Buffer): State | undefined {
   return state;
 }
 
+/** The generation of a format-2 snapshot whose checksum holds, without parsing the rest; else undefined. */
+export function intactGeneration(bytes: Buffer): number | undefined {
+  const head = HEAD.exec(bytes.toString('latin1', 0, 128));
+  return head && checksumProblem(bytes) === undefined ? Number(head[1]) : undefined;
+}
+
 /** Parses one snapshot copy. Throws an Error whose message says why it is not valid. */
 export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
   if (checksumProblem(bytes) === undefined) {
