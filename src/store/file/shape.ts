@@ -18,6 +18,17 @@ export function count(v: unknown, where: string): number {
   return v as number;
 }
 
+/** Checks an id → last value object in place (a journal record's, small and many: no copy). */
+export function checkSequences(obj: unknown, where: string): Record<string, number> {
+  if (!isObject(obj)) fail(`${where} is not an object`);
+  const record = obj as Record<string, unknown>;
+  for (const id in record) {
+    if (idProblem(id)) fail(`${where}: ${JSON.stringify(id.slice(0, 40))}: ${idProblem(id)}`);
+    if (!isCount(record[id])) fail(`${where}[${JSON.stringify(id.slice(0, 40))}] is not a non-negative safe integer`);
+  }
+  return record as Record<string, number>;
+}
+
 /** id → last value, every id valid. */
 export function sequences(obj: unknown, where: string): Map<string, number> {
   if (!isObject(obj)) fail(`${where} is not an object`);

@@ -18,7 +18,8 @@ export interface JournalCopy {
   bytes: number;
 }
 
-export async function readJournal(path: string): Promise<JournalCopy> {
+/** Reads one copy; `twin`, the other copy already read, is reused when the bytes are the same (the usual case). */
+export async function readJournal(path: string, twin?: JournalCopy & { raw?: Buffer }): Promise<JournalCopy & { raw?: Buffer }> {
   const copy: JournalCopy = { path, missing: false, records: new Map(), damaged: [], torn: undefined, damagedInside: false, damagedLine: false, bytes: 0 };
   let bytes: Buffer;
   try {
@@ -27,6 +28,7 @@ export async function readJournal(path: string): Promise<JournalCopy> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...copy, missing: true };
     throw e;
   }
+  if (twin?.raw && twin.raw.equals(bytes)) return { ...twin, path };
   copy.bytes = bytes.length;
   const text = bytes.toString('utf8');
   const lines = text.split('\n');
@@ -51,5 +53,5 @@ export async function readJournal(path: string): Promise<JournalCopy> {
     else copy.damagedInside = true;
   }
   copy.damaged = bad.filter((b) => b.line <= lastIntact);
-  return copy;
+  return { ...copy, raw: bytes };
 }

@@ -2,7 +2,7 @@
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
-import { count, fail, idempotencyEntry, idempotencyJson, isObject, pool, poolJson, sequences, ShapeError } from '../shape.js';
+import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, pool, poolJson, ShapeError } from '../shape.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
 
@@ -52,7 +52,7 @@ export function decodeRecord(line: string): JournalRecord {
     const o = data as Record<string, unknown>;
     const record: JournalRecord = { g: count(o.g, 'g') };
     if (o.g === 0) fail('g is 0');
-    if (o.seq !== undefined) record.seq = Object.fromEntries(sequences(o.seq, 'seq'));
+    if (o.seq !== undefined) record.seq = checkSequences(o.seq, 'seq');
     if (o.pools !== undefined) {
       if (!isObject(o.pools)) fail('pools is not an object');
       const pools: Record<string, PoolChange> = {};

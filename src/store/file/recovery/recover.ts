@@ -52,7 +52,7 @@ export async function inspect(paths: StatePaths): Promise<Inspection> {
   const journal = await readJournal(paths.journal).catch((e: Error) => {
     throw new StartupError(`cannot read ${paths.journal}: ${e.message}`);
   });
-  const journalReplica = await readJournal(paths.journalReplica).catch((e: Error) => {
+  const journalReplica = await readJournal(paths.journalReplica, journal).catch((e: Error) => {
     throw new StartupError(`cannot read ${paths.journalReplica}: ${e.message}`);
   });
   return { snapshots: [primary, replica], journals: [journal, journalReplica] };
