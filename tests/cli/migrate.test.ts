@@ -2,7 +2,9 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
-import { openFileStore, tempDir } from '../helpers.js';
+import { readFile } from 'node:fs/promises';
+import { openFileStore, startServerProcess, tempDir } from '../helpers.js';
+import { snapshotDir } from '../robustness/util.js';
 
 async function migrate(...args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const out = { stdout: [] as string[], stderr: [] as string[] };
@@ -41,5 +43,36 @@ describe('take-a-number migrate', () => {
     expect(await target.next('n', 1)).to.deep.equal({ first: 42, last: 42 });
     expect(await target.pool('float')).to.deep.equal({ domain: draw.domain, key: draw.key, drawn: 2 });
     await target.close();
+  });
+
+  it('reads snapshot plus journal of a killed server, and changes nothing in the source directory', async () => {
+    const dir = path.join(await tempDir(), 'src');
+    const from = path.join(dir, 'sequences.json');
+    const srv = await startServerProcess({ SEQUENCE_FILE: from });
+    for (let i = 0; i < 5; i++) await fetch(`${srv.url}/next/n`);
+    srv.child.kill('SIGKILL');
+    expect(await srv.exited).to.equal('SIGKILL');
+    // The values are only in the journal: the snapshot is the start's.
+    expect(JSON.parse(await readFile(from, 'utf8')).sequences).to.deep.equal({});
+    const before = await snapshotDir(dir);
+    const to = path.join(await tempDir(), 'to.json');
+    const r = await migrate('--from', from, '--to', to);
+    expect([r.code, r.stderr]).to.deep.equal([0, []]);
+    expect(await snapshotDir(dir)).to.deep.equal(before);
+    const target = await openFileStore(to);
+    expect(await target.next('n', 1)).to.deep.equal({ first: 6, last: 6 });
+    await target.close();
+  });
+
+  it('refuses a source file a running server holds', async () => {
+    const from = path.join(await tempDir(), 'sequences.json');
+    const source = await openFileStore(from);
+    try {
+      const r = await migrate('--from', from, '--to', path.join(await tempDir(), 'to.json'));
+      expect(r.code).to.equal(1);
+      expect(r.stderr[0]).to.include(`another process is using ${from}`);
+    } finally {
+      await source.close();
+    }
   });
 });
