@@ -131,6 +131,21 @@ describe('robustness: recovery of the snapshot copies', () => {
       }
     });
 
+  it('an ordinary restart after a clean stop logs nothing above info (no "replica is older" when the copies are equal) and rewrites nothing', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'sequences.json');
+    await handOut(file);
+    const before = await snapshotDir(dir);
+    const s = await openInProcess(file);
+    try {
+      expect(s.lines.filter((l) => l.level > 30).map((l) => l.msg)).to.deep.equal([]);
+      expect(s.lines.find((l) => l.event === 'state_loaded')?.source).to.equal('primary');
+      expect(await snapshotDir(dir)).to.deep.equal(before);
+    } finally {
+      await s.store.close();
+    }
+  });
+
   it('migrates the legacy flat format and keeps the original beside it', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'sequences.json');

@@ -149,6 +149,8 @@ async function expectResumed(t: Target, acked: Acked, file: string): Promise<voi
   expect(faults).to.have.length(1);
   expect(faults[0]!.level).to.equal(ERROR);
   expect(faults[0]!.path).to.equal(file);
+  // The error code is said once ("EACCES: permission denied", not "EACCES: EACCES: …").
+  expect(faults[0]!.msg).to.not.match(/\b(E[A-Z]+): \1\b/);
   const recovered = logs.filter((l) => l.event === 'storage_recovered');
   expect(recovered).to.have.length(1);
   expect(recovered[0]!.path).to.equal(file);
