@@ -13,6 +13,7 @@ export interface Config {
   logLevel: string;
   maxSequences: number;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   recover: 'salvage' | undefined;
   idempotencyMax: number;
   idempotencyTtlMs: number;
@@ -38,6 +39,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '100000', help: 'past this many sequences, new ids get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
+  { env: 'DATABASE_POOL_SIZE', flag: 'database-pool-size', default: '5', help: 'PostgreSQL connections per instance at most (1-1000)' },
   { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
   { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },
 ];
@@ -126,6 +128,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     logLevel,
     maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
     databaseUrl,
+    databasePoolSize: integer(label('DATABASE_POOL_SIZE'), req('DATABASE_POOL_SIZE'), 1, 1000),
     recover: recover as 'salvage' | undefined,
     idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 1, 10_000_000),
     idempotencyTtlMs: 24 * 60 * 60 * 1000,

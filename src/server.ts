@@ -18,7 +18,7 @@ export interface RunningServer {
 
 export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.databaseUrl) {
-    const { PostgresStore } = await import('./store/postgres-store.js');
+    const { PostgresStore } = await import('./store/postgres/store.js');
     return PostgresStore.open({ config, log });
   }
   return FileStore.open({ config, log });

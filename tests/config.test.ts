@@ -14,6 +14,7 @@ describe('config: loadConfig', () => {
       logLevel: 'info',
       maxSequences: 100000,
       databaseUrl: undefined,
+      databasePoolSize: 5,
       recover: undefined,
     });
     expect(c.randomInt).to.deep.equal({ type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -49,6 +50,8 @@ describe('config: loadConfig', () => {
     ['RANDOM_FLOAT_MIN=x', [], { RANDOM_FLOAT_MIN: 'x' }, 'RANDOM_FLOAT_MIN'],
     ['RANDOM_FLOAT_MAX with too many digits', [], { RANDOM_FLOAT_MAX: '1.23456' }, 'RANDOM_FLOAT_MAX'],
     ['DATABASE_URL=mysql://x', [], { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['DATABASE_POOL_SIZE=0', [], { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    ['--database-pool-size ten', ['--database-pool-size', 'ten'], {}, 'DATABASE_POOL_SIZE'],
     ['RECOVER=yes', [], { RECOVER: 'yes' }, 'RECOVER'],
     ['IDEMPOTENCY_MAX=-1', [], { IDEMPOTENCY_MAX: '-1' }, 'IDEMPOTENCY_MAX'],
     ['IDEMPOTENCY_MAX=0 (retries would hand out new values)', [], { IDEMPOTENCY_MAX: '0' }, 'IDEMPOTENCY_MAX'],

@@ -2,9 +2,9 @@
 import pg from 'pg';
 import type { PoolKind } from '../random/domain.js';
 import { domainSize, POOL_KINDS } from '../random/domain.js';
-import { redactUrl } from '../store/postgres-pool.js';
-import { migrateSchema, schemaExists } from '../store/postgres-schema.js';
-import { domainFromJson } from '../store/postgres-store.js';
+import { redactUrl } from '../store/postgres/pool.js';
+import { migrateSchema, schemaExists } from '../store/postgres/schema.js';
+import { domainFromJson } from '../store/postgres/store.js';
 import type { IdempotencyEntry, IdempotentResult } from '../store/state.js';
 import type { PoolState } from '../store/store.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';

@@ -2,7 +2,7 @@
 // copies sequences, random pools (key and counter) and idempotency keys so that nothing is re-issued after the move.
 import { parseArgs } from 'node:util';
 import { StartupError } from '../errors.js';
-import { redactUrl } from '../store/postgres-pool.js';
+import { redactUrl } from '../store/postgres/pool.js';
 import { readFileSnapshot, updateFile } from './migrate-file.js';
 import { readPostgresSnapshot, updatePostgres } from './migrate-postgres.js';
 import { mergeInto, MigrateRefusal, type Merged, type Snapshot } from './migrate-snapshot.js';
