@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { createLogger } from './logger.js';
+import { maskSecrets } from './mask.js';
 import { startServer } from './server.js';
 
 export async function serve(argv: readonly string[]): Promise<void> {
@@ -10,7 +11,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   try {
     config = loadConfig(argv, process.env);
   } catch (e) {
-    process.stderr.write(`take-a-number: ${(e as Error).message}\n`);
+    process.stderr.write(`take-a-number: ${maskSecrets((e as Error).message)}\n`);
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
@@ -18,7 +19,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   try {
     running = await startServer(config, log);
   } catch (e) {
-    const message = e instanceof StartupError ? e.message : `cannot start: ${(e as Error).message}`;
+    const message = maskSecrets(e instanceof StartupError ? e.message : `cannot start: ${(e as Error).message}`);
     log.fatal({ event: 'start_failed' }, message);
     process.stderr.write(`take-a-number: ${message}\n`);
     process.exit(1);

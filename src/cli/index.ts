@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The take-a-number command: `serve` runs the server, `next` and `random` are clients for scripts, `migrate` moves state.
 import { Command, CommanderError } from 'commander';
+import { maskSecrets } from '../mask.js';
 import { ClientError } from './client.js';
 import { nextCommand, randomCommand } from './commands.js';
 import { serveCommand } from './serve.js';
@@ -34,7 +35,7 @@ try {
     process.stderr.write(`take-a-number: ${e.message}\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`take-a-number: ${(e as Error).message}\n`);
+    process.stderr.write(`take-a-number: ${maskSecrets((e as Error).message)}\n`);
     process.exitCode = 1;
   }
 }

@@ -2,6 +2,7 @@
 // copies sequences, random pools (key and counter) and idempotency keys so that nothing is re-issued after the move.
 import { parseArgs } from 'node:util';
 import { StartupError } from '../errors.js';
+import { maskSecrets } from '../mask.js';
 import { redactUrl } from '../store/postgres/pool.js';
 import { readFileSnapshot, updateFile } from './migrate-file.js';
 import { readPostgresSnapshot, updatePostgres } from './migrate-postgres.js';
@@ -45,7 +46,7 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
     ({ from, to } = values);
     takeMax = values['take-max'] === true;
   } catch (e) {
-    io.stderr(`take-a-number migrate: ${(e as Error).message}; ${USAGE}`);
+    io.stderr(`take-a-number migrate: ${maskSecrets((e as Error).message)}; ${USAGE}`);
     return 2;
   }
   if (!from || !to) {
@@ -74,7 +75,7 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
     return 0;
   } catch (e) {
     const known = e instanceof MigrateRefusal || e instanceof StartupError;
-    io.stderr(`take-a-number migrate: ${known ? '' : 'failed: '}${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+    io.stderr(`take-a-number migrate: ${known ? '' : 'failed: '}${maskSecrets((e as Error).message.replace(/\s*\n\s*/g, ' '))}`);
     return 1;
   }
 }

@@ -150,38 +150,47 @@ export class PostgresStore implements Store {
   private async flush(batch: Op[]): Promise<void> {
     const started = performance.now();
     const keyed = batch.some((op) => op.idem !== undefined);
-    for (let attempt = 1; ; attempt++) {
-      for (const op of batch) op.outcome = undefined;
-      try {
-        if (keyed) await this.flushWithKeys(batch);
-        else await this.flushPlain(batch);
-        break;
-      } catch (e) {
-        if (RETRYABLE.has(codeOf(e)) && attempt < ATTEMPTS) continue;
-        const error = isServiceError(e) ? e : this.unavailable(e);
-        // Requests answered before the failure (plain batches) keep their answer: their statement committed.
-        for (const op of batch) op.outcome ??= { error };
-        break;
-      }
+    try {
+      if (keyed) await this.flushWithKeys(batch);
+      else await this.flushPlain(batch);
+    } catch (e) {
+      const error = isServiceError(e) ? e : this.unavailable(e);
+      // A failed transaction handed out nothing. A plain batch's requests answered before the failure keep
+      // their answer: the statement that served them had committed.
+      for (const op of batch) if (keyed || op.outcome === undefined) op.outcome = { error };
     }
     if (batch.some((op) => op.outcome && 'value' in op.outcome)) this.recovered();
     this.onCommit?.({ batch: batch.length, seconds: (performance.now() - started) / 1000 });
     for (const op of batch) settle(op);
   }
 
+  /** Runs `work` again when it lost a deadlock (it was rolled back whole, so nothing was handed out). */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (e) {
+        if (!RETRYABLE.has(codeOf(e)) || attempt >= ATTEMPTS) throw e;
+      }
+    }
+  }
+
   private async flushPlain(batch: Op[]): Promise<void> {
-    const left = await allocateBatch(this.db, batch, this.ctx);
+    const left = await this.retrying(() => allocateBatch(this.db, batch, this.ctx));
     for (const op of left) await allocateOne(this.db, op, this.ctx);
   }
 
   private async flushWithKeys(batch: Op[]): Promise<void> {
-    const fresh = await transaction(this.db, async (client) => {
-      const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.ctx.pool);
-      const left = await allocateBatch(client, plan.fresh, this.ctx);
-      for (const op of left) await allocateOne(client, op, this.ctx);
-      await recordKeys(client, plan);
-      return plan.leaders.length;
-    });
+    const fresh = await this.retrying(() =>
+      transaction(this.db, async (client) => {
+        for (const op of batch) op.outcome = undefined;
+        const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.ctx.pool);
+        const left = await allocateBatch(client, plan.fresh, this.ctx);
+        for (const op of left) await allocateOne(client, op, this.ctx);
+        await recordKeys(client, plan);
+        return plan.leaders.length;
+      }),
+    );
     if (fresh > 0) await this.trimKeys(fresh);
   }
 

@@ -43,12 +43,9 @@ function replay(op: Op, r: IdempotentResult, pool: (kind: PoolKind) => PoolInfo)
 export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, pool: (kind: PoolKind) => PoolInfo): Promise<KeyPlan> {
   const plan: KeyPlan = { fresh: [], leaders: [], followers: [] };
   const first = new Map<string, Op>();
-  for (const op of ops) {
-    if (!op.idem) plan.fresh.push(op);
-    else if (!first.has(op.idem.key)) first.set(op.idem.key, op);
-  }
-  if (first.size === 0) return plan;
+  for (const op of ops) if (op.idem && !first.has(op.idem.key)) first.set(op.idem.key, op);
   const keys = [...first.keys()];
+  // Every key at once, in key order: claims of several instances never wait for each other in a cycle.
   const claimed = await db.query<{ key: string }>(CLAIM_SQL, [keys, keys.map((k) => first.get(k)!.idem!.fingerprint), now, now - ttlMs]);
   const mine = new Set(claimed.rows.map((r) => r.key));
   const others = keys.filter((k) => !mine.has(k));
@@ -60,8 +57,12 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
     );
     for (const r of rows) stored.set(r.key, r);
   }
+  // In arrival order, so that the requests that allocate split their ranges in that order.
   for (const op of ops) {
-    if (!op.idem) continue;
+    if (!op.idem) {
+      plan.fresh.push(op);
+      continue;
+    }
     const leader = first.get(op.idem.key)!;
     if (mine.has(op.idem.key)) {
       if (op === leader) {
