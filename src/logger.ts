@@ -20,7 +20,9 @@ function maskArgs(args: unknown[]): unknown[] {
   });
 }
 
-function maskError(e: Error): Record<string, unknown> {
+/** pino's error serializer with credentials masked; `err` may also be a plain reason string. */
+function maskError(e: unknown): unknown {
+  if (!(e instanceof Error)) return maskValue(e);
   const s = stdSerializers.err(e) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(s)) s[k] = maskValue(v);
   return s;
