@@ -184,4 +184,32 @@ describePostgres('PostgreSQL: group commit per instance', function () {
     expect(await query(db.url, 'SELECT key FROM tan_idempotency')).to.deep.equal([]);
     expect((await s.draw('int', 3, { key: 'ok', fingerprint: 'random int 3' })).start).to.equal(0);
   });
+
+  it('fails a whole batch with storage_unavailable when its statement fails, and hands out nothing of it', async () => {
+    const s = await open();
+    await s.next('a', 1);
+    // A trigger that fails the statement whenever it touches "boom": the database refuses the batch's work.
+    await query(db.url, `CREATE FUNCTION tan_test_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = 'boom' THEN RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$`);
+    await query(db.url, 'CREATE TRIGGER boom BEFORE INSERT OR UPDATE ON tan_sequences FOR EACH ROW EXECUTE FUNCTION tan_test_boom()');
+    try {
+      const plain = await Promise.all([outcome(s.next('a', 1)), outcome(s.next('boom', 1)), outcome(s.draw('int', 1))]);
+      expect(plain).to.deep.equal(['storage_unavailable', 'storage_unavailable', 'storage_unavailable']);
+      const keyed = await Promise.all([
+        outcome(s.next('a', 1, { key: 'x1', fingerprint: 'next 1 a' })),
+        outcome(s.next('boom', 1)),
+        outcome(s.draw('int', 1, { key: 'x2', fingerprint: 'random int 1' })),
+      ]);
+      expect(keyed).to.deep.equal(['storage_unavailable', 'storage_unavailable', 'storage_unavailable']);
+      expect(await s.get('a')).to.equal(1);
+      expect((await s.pool('int')).drawn).to.equal(0);
+      expect(await query(db.url, 'SELECT key FROM tan_idempotency')).to.deep.equal([]);
+    } finally {
+      await query(db.url, 'DROP TRIGGER boom ON tan_sequences');
+      await query(db.url, 'DROP FUNCTION tan_test_boom()');
+    }
+    // The next batch goes on where the failed one left everything.
+    expect(await s.next('a', 1, { key: 'x1', fingerprint: 'next 1 a' })).to.deep.equal({ first: 2, last: 2 });
+    expect((await s.draw('int', 1)).start).to.equal(0);
+  });
 });
