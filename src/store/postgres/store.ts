@@ -66,7 +66,6 @@ async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: strin
   return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
 }
 
-
 export class PostgresStore implements Store {
   onCommit?: (stats: CommitStats) => void;
   private failure: string | undefined;

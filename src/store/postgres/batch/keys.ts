@@ -6,7 +6,8 @@ import { ServiceError } from '../../../errors.js';
 import type { PoolKind } from '../../../random/domain.js';
 import type { IdempotentResult } from '../../state.js';
 import type { Db } from './allocate.js';
-import type { Op, Outcome, PoolInfo } from './ops.js';
+import type { Draw, Reservation } from '../../store.js';
+import { decide, type Op, type Outcome, type PoolInfo } from './ops.js';
 
 // A new key, or an expired one taken over; a live key is left as it is (and is not returned).
 const CLAIM_SQL = `INSERT INTO tan_idempotency AS i (key, fingerprint, at, result)
@@ -30,11 +31,11 @@ export interface KeyPlan {
 const reused = (fingerprint: string): ServiceError =>
   new ServiceError('idempotency_key_reused', `the Idempotency-Key was first used for another request (${fingerprint})`);
 
-function replay(op: Op, r: IdempotentResult, pool: (kind: PoolKind) => PoolInfo): Outcome<never> {
-  if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true } as never };
+function replay(op: Op, r: IdempotentResult, pool: (kind: PoolKind) => PoolInfo): Outcome<Reservation | Draw> {
+  if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true } };
   if (op.kind === 'draw' && r.kind === 'draw') {
     const { domain, key } = pool(r.pool);
-    return { value: { kind: r.pool, start: r.start, count: r.count, domain, key, replayed: true } as never };
+    return { value: { kind: r.pool, start: r.start, count: r.count, domain, key, replayed: true } };
   }
   return { error: new ServiceError('internal_error', 'idempotency fingerprint collision') };
 }
@@ -77,7 +78,7 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
     if (!entry) op.outcome = { error: new ServiceError('storage_unavailable', 'the Idempotency-Key changed while it was read; retry') };
     else if (entry.fingerprint !== op.idem.fingerprint) op.outcome = { error: reused(entry.fingerprint) };
     else if (entry.result === null) op.outcome = { error: new ServiceError('internal_error', 'the Idempotency-Key has no recorded answer') };
-    else op.outcome = replay(op, entry.result, pool);
+    else decide(op, replay(op, entry.result, pool));
   }
   return plan;
 }
@@ -102,6 +103,6 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
   if (refused.length > 0) await db.query('DELETE FROM tan_idempotency WHERE key = ANY($1::text[])', [refused]);
   for (const { op, leader } of plan.followers) {
     const o = leader.outcome;
-    op.outcome = o === undefined || 'error' in o ? o : { value: { ...o.value, replayed: true } as never };
+    if (o !== undefined) decide(op, 'error' in o ? o : { value: { ...o.value, replayed: true } });
   }
 }

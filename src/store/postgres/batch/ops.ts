@@ -32,6 +32,11 @@ export interface PoolInfo {
   key: string;
 }
 
+/** Sets the outcome of a request of either kind (the caller built the value for the request's kind). */
+export function decide(op: Op, outcome: Outcome<Reservation | Draw>): void {
+  (op as { outcome?: Outcome<Reservation | Draw> }).outcome = outcome;
+}
+
 /** Answers a request with its outcome. */
 export function settle(op: Op): void {
   const o = op.outcome;
