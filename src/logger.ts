@@ -11,7 +11,7 @@ export const isPretty = (format: LogFormat, tty = process.stdout.isTTY === true)
 export function createLogger(level: string, format: LogFormat = 'json'): Logger {
   const options = { level, base: { service: 'take-a-number' } };
   // In-process and synchronous (no transport thread): a fatal line is out before process.exit.
-  if (isPretty(format)) return pino(options, pretty({ sync: true, colorize: process.stdout.isTTY === true, ignore: 'service,pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
+  if (isPretty(format)) return pino(options, pretty({ sync: true, colorize: process.stdout.isTTY === true, ignore: 'service,pid,hostname,event', translateTime: 'SYS:HH:MM:ss.l' }));
   return pino(options);
 }
 

@@ -1,6 +1,7 @@
 // The only file that touches the process: argv and env → config, logger, store, listen, signals, exit code.
 // It is also the image's one entrypoint: no arguments or only flags run the server; a command word
 // (next, random, migrate, serve) or --help/--version runs the CLI.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config.js';
 import { StartupError } from './errors.js';
@@ -18,7 +19,7 @@ function startFacts(config: Config, running: RunningServer): Record<string, unkn
     event: 'listening',
     version: VERSION,
     url: running.url,
-    store: config.databaseUrl ? { kind: 'postgres', url: maskUrl(config.databaseUrl) } : { kind: 'file', path: config.sequenceFile },
+    store: config.databaseUrl ? { kind: 'postgres', url: maskUrl(config.databaseUrl) } : { kind: 'file', path: path.resolve(config.sequenceFile) },
     auth: auth
       ? { token: config.token !== undefined, scoped_tokens: running.tokens.scopedCount, metrics_token: config.metricsToken !== undefined }
       : 'off',
@@ -56,7 +57,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   }
   const facts = startFacts(config, running);
   const authWords = facts.auth === 'off' ? 'authentication OFF' : 'authentication on';
-  log.info(facts, `take-a-number ${VERSION} listening on ${running.url} (${config.databaseUrl ? 'PostgreSQL' : `file ${config.sequenceFile}`}, ${authWords})`);
+  log.info(facts, `take-a-number ${VERSION} listening on ${running.url} (${config.databaseUrl ? `PostgreSQL ${maskUrl(config.databaseUrl)}` : `file ${path.resolve(config.sequenceFile)}`}, ${authWords})`);
   if (facts.auth === 'off' && !LOOPBACK.test(config.host))
     log.warn({ event: 'no_auth' }, `listening on ${config.host} with no TOKEN, TOKEN_FILE or TOKENS_FILE: anyone who can reach the port can take and set numbers`);
   // The container and test harnesses read this line to learn the port.
