@@ -64,6 +64,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   if (process.env.TAKE_A_NUMBER_ANNOUNCE === '1') process.stdout.write(`LISTENING ${running.url}\n`);
 
   process.on('SIGHUP', () => {
+    if (config.tokensFile === undefined) return void log.info({ event: 'sighup' }, 'SIGHUP: no TOKENS_FILE to reload');
     try {
       running.tokens.reload();
       log.info({ event: 'tokens_reloaded', scoped_tokens: running.tokens.scopedCount }, 'SIGHUP: TOKENS_FILE reloaded');
