@@ -1,6 +1,13 @@
-// The structured logger (pino): JSON lines on stdout, one per event worth an operator's attention.
+// The structured logger (pino): JSON lines on stdout, one per event worth an operator's attention; readable
+// lines (pino-pretty) at a terminal or with LOG_FORMAT=pretty. Credentials are masked in every line.
 import { pino, stdSerializers, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { maskSecrets } from './mask.js';
+
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
+/** Whether lines are prettified: LOG_FORMAT=pretty, or auto with stdout a terminal. */
+export const isPretty = (format: LogFormat, tty = process.stdout.isTTY === true): boolean => format === 'pretty' || (format === 'auto' && tty);
 
 function maskValue(v: unknown): unknown {
   return typeof v === 'string' ? maskSecrets(v) : v;
@@ -28,18 +35,21 @@ function maskError(e: unknown): unknown {
   return s;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const options = {
     level,
     base: { service: 'take-a-number' },
     // A last guard: every place that prints a database URL or error masks it already.
     hooks: {
-      logMethod(args, method) {
-        method.apply(this, maskArgs(args) as Parameters<typeof method>);
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, maskArgs(args));
       },
     },
     serializers: { err: maskError },
-  });
+  };
+  // In-process and synchronous (no transport thread): a fatal line is out before process.exit.
+  if (isPretty(format)) return pino(options as never, pretty({ sync: true, colorize: process.stdout.isTTY === true, ignore: 'service,pid,hostname,event', translateTime: 'SYS:HH:MM:ss.l' }));
+  return pino(options as never);
 }
 
 /** A logger that drops everything, for tests and embedding. */

@@ -71,3 +71,32 @@ describe('config: loadConfig', () => {
       expect(message).to.not.include('\n');
     });
 });
+
+describe('config: secrets from files (*_FILE)', () => {
+  it('reads TOKEN_FILE and DATABASE_URL_FILE, dropping one trailing newline', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tan-secret-'));
+    await writeFile(path.join(dir, 'token'), 's3cret\n');
+    await writeFile(path.join(dir, 'url'), 'postgres://u:pw@db/x\n');
+    const c = loadConfig([], { TOKEN_FILE: path.join(dir, 'token'), DATABASE_URL_FILE: path.join(dir, 'url') });
+    expect(c.token).to.equal('s3cret');
+    expect(c.databaseUrl).to.equal('postgres://u:pw@db/x');
+    for (const [env, message] of [
+      [{ TOKEN: 'a', TOKEN_FILE: path.join(dir, 'token') }, 'TOKEN and TOKEN_FILE are both set; keep one (TOKEN_FILE for a mounted secret)'],
+      [{ DATABASE_URL: 'postgres://x', DATABASE_URL_FILE: path.join(dir, 'url') }, 'DATABASE_URL and DATABASE_URL_FILE are both set'],
+      [{ TOKEN_FILE: path.join(dir, 'missing') }, `TOKEN_FILE: cannot read ${path.join(dir, 'missing')} (ENOENT)`],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig([], env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, message).to.be.instanceOf(StartupError);
+      expect((error as Error).message).to.include(message);
+      expect((error as Error).message).to.not.include('s3cret');
+    }
+  });
+});

@@ -39,10 +39,15 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
   try {
     const { values } = parseArgs({
       args,
-      options: { from: { type: 'string' }, to: { type: 'string' }, 'take-max': { type: 'boolean' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, 'take-max': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     });
+    if (values.help) {
+      io.stdout(`${USAGE}\n\nCopies sequences, random pools (key and position) and idempotency keys so that nothing is handed out twice after the move.\n` +
+        `Stop the servers of both places first. --take-max keeps the larger value where the target is ahead.`);
+      return 0;
+    }
     ({ from, to } = values);
     takeMax = values['take-max'] === true;
   } catch (e) {
