@@ -168,7 +168,7 @@ async function fillKeys(server: Server, count: number): Promise<number> {
 }
 
 function generatorVersion(): string {
-  if (generator.name === 'autocannon') return 'autocannon (in the bench process; wrk is not installed)';
+  if (generator.name === 'autocannon') return `autocannon (in the bench process; ${flags.generator === 'autocannon' ? 'chosen with --generator autocannon' : 'wrk is not installed'})`;
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
   const v = /wrk (\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1];
   return `wrk ${v ?? ''}`.trim() + ' (one thread, --latency, a Lua script per scenario)';
