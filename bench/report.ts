@@ -28,6 +28,8 @@ export interface Report {
   seconds: number;
   setup: string[];
   goals: Goal[];
+  /** Paragraphs under the goals table (the reference points, for scale). */
+  goalNotes: string[];
   tables: Table[];
   checks: string[];
   problems: string[];
@@ -68,6 +70,7 @@ export function renderReport(r: Report): string {
     '|---|---:|---:|---:|---|',
     ...r.goals.map((g) => `| ${g.goal} | ${g.value} | ${g.ratio} | ${g.target} | ${metText(g.met)} |`),
     '',
+    ...r.goalNotes.flatMap((p) => [p, '']),
     ...r.tables.flatMap(table),
     '## Checks',
     '',

@@ -174,8 +174,11 @@ function generatorVersion(): string {
   return `wrk ${v ?? ''}`.trim() + ' (one thread, --latency, a Lua script per scenario)';
 }
 
+const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+
 async function main(): Promise<number> {
-  const [small, large] = profile.sizes;
+  const [, large] = profile.sizes;
+  const loadAtStart = loadAverage();
   say(`bench (${profile.name}) → ${out}`);
   say(`load generator: ${generatorVersion()}`);
   say(`pinning: ${pin.description}`);
@@ -312,6 +315,7 @@ async function main(): Promise<number> {
   const checkpoint = await measure('checkpoint', largest.server, { prefix: '/next/s', ids: large, order: 'random' }, 64, profile.checkpointSeconds);
   const cpAfter = await fetchCounters(largest.server.url);
   const checkpoints = cpAfter.checkpoints !== undefined && cpBefore.checkpoints !== undefined ? cpAfter.checkpoints - cpBefore.checkpoints : undefined;
+  if (checkpoints === 0) say('  no checkpoint happened during the load: a lower journal bound (--server-env NAME=VALUE) or a longer run would make one');
   say(`  ${n0(checkpoint.rps)} req/s p99 ${n1(checkpoint.p99)} max ${n1(checkpoint.max)} ms; checkpoints during the load: ${checkpoints ?? `unknown (no take_a_number_checkpoint* counter on /metrics)`}`);
 
   // --- /healthz during 100 concurrent draws of 10,000 floats (a fresh server with a domain the draws cannot exhaust)
@@ -341,7 +345,7 @@ async function main(): Promise<number> {
     await stopServer(again);
   }
   for (const b of big) {
-    const label = `file store, ${b.size} sequences`;
+    const label = `file store, ${n0(b.size)} sequences`;
     const last = await checkLedger(label, b.server, `s${b.size}`);
     const probe = seedId(b.size - 1);
     const probeLast = await getLast(b.server, probe);
@@ -499,13 +503,19 @@ async function main(): Promise<number> {
 
   const seconds = (Date.now() - started.getTime()) / 1000;
   const setup = [
-    `Machine: ${machine()}.`,
+    `Machine: ${machine()}. Load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAverage()} at the end: other processes on the machine share both cores with the run.`,
     `Pinning: ${pin.description}.`,
     `Load generator: ${generatorVersion()}. Each cell runs ${profile.seconds} s; ${profile.rounds} round${profile.rounds > 1 ? 's' : ''}, every cell once per round with the servers in turn, so that the machine's drift hits them alike; req/s, p50 and p99 are medians over the rounds, max is the slowest answer of any round. ${profile.warmup > 0 ? `Every server was warmed up for ${profile.warmup} s at 64 connections first.` : 'No warm-up.'}`,
     `Every node server (take-a-number, and both Koa baselines) runs as the image runs it: \`node ${NODE_FLAGS.join(' ')}\`. take-a-number is the built \`dist/src/main.js\` with LOG_LEVEL=warn and MAX_SEQUENCES=2,000,000, each configuration in its own process and state directory, all alive for the whole run.`,
     'Ratios: take-a-number\'s req/s over bare Koa\'s at the same connection count; the state-size and key rows over the 10-sequence server; the PostgreSQL rows over the file store.',
   ];
-  const report = { command: `npm run bench${profile.name === 'full' ? '' : ` -- --${profile.name}`}`, started, seconds, setup, goals, tables, checks, problems };
+  const scale = [1, 64].map((c) => {
+    const fd = S(`fdatasync ${c}`)!.rps / koaAt(c);
+    const rd = redisSummary(c);
+    return `at ${c} connection${c > 1 ? 's' : ''} Koa + one fdatasync per request is ${n2(fd)} of bare Koa${rd ? `, Redis INCR with appendfsync always ${n2(rd.rps / koaAt(c))}` : ''}`;
+  });
+  const goalNotes = [`For scale, in the same run: ${scale.join('; ')} (see Baselines).`];
+  const report = { goalNotes, command: `npm run bench${profile.name === 'full' ? '' : ` -- --${profile.name}`}`, started, seconds, setup, goals, tables, checks, problems };
   await writeFile(out, renderReport(report));
   say('');
   for (const g of goals) say(`goal: ${g.goal.replaceAll('`', '')}: ${g.value}${g.ratio !== '–' ? ` (ratio ${g.ratio})` : ''}, goal ${g.target}, met: ${metText(g.met).replaceAll('*', '')}`);
