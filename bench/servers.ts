@@ -42,12 +42,22 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
+// The service's settings in the bench's own environment (a DATABASE_URL or TOKEN in the shell) must not reach
+// the servers: each gets only the settings the bench gives it.
+const SERVICE_SETTING = /^(PORT|HOST|SEQUENCE_FILE|DATABASE_URL|TOKEN|LOG_LEVEL|MAX_\w+|IDEMPOTENCY_\w+|RANDOM_\w+|RECOVER|PG\w*)$/;
+
+function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!SERVICE_SETTING.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 /** Spawns with PORT set to a free port and polls `ready` every 5 ms; resolves at its first 200. */
 export async function spawnServer(o: SpawnOptions): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(o.command[0]!, o.command.slice(1), { env: { ...process.env, ...o.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.command[0]!, o.command.slice(1), { env: serverEnv({ ...o.env, PORT: String(port), HOST: '127.0.0.1' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer): void => void (out = (out + d.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
