@@ -44,7 +44,7 @@ export interface SpawnOptions {
 
 // The service's settings in the bench's own environment (a DATABASE_URL or TOKEN in the shell) must not reach
 // the servers: each gets only the settings the bench gives it.
-const SERVICE_SETTING = /^(PORT|HOST|SEQUENCE_FILE|DATABASE_URL|TOKEN|LOG_LEVEL|MAX_\w+|IDEMPOTENCY_\w+|RANDOM_\w+|RECOVER|PG\w*)$/;
+const SERVICE_SETTING = /^(PORT|HOST|SEQUENCE_FILE|DATABASE_URL|TOKEN|LOG_LEVEL|MAX_\w+|IDEMPOTENCY_\w+|RANDOM_\w+|RECOVER)$/;
 
 function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
