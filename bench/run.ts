@@ -527,11 +527,23 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// Ctrl-C: the servers, Redis and the database of this run go too.
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  say('interrupted: stopping the servers of this run');
+  void (async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+    process.exit(130);
+  })();
+});
+
 process.exitCode = await main()
   .catch((e: Error) => {
+    if (interrupted) return 130;
     say(`bench failed: ${e.stack ?? e.message}`);
     return 2;
   })
   .finally(async () => {
-    for (const c of cleanup.reverse()) await c().catch((e: Error) => say(`cleanup: ${e.message}`));
+    for (const c of cleanup.splice(0).reverse()) await c().catch((e: Error) => say(`cleanup: ${e.message}`));
   });
