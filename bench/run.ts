@@ -54,7 +54,7 @@ const SERVER_ENV = Object.fromEntries(
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const n1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const n1 = (x: number): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : '–');
 const n2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
 
