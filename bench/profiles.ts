@@ -23,3 +23,9 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   quick: { name: 'quick', rounds: 2, seconds: 2, warmup: 1, sizes: [100_000, 1_000_000], keys: 10_000, checkpointSeconds: 10, drawSeconds: 4 },
   smoke: { name: 'smoke', rounds: 1, seconds: 1, warmup: 0, sizes: [2_000, 10_000], keys: 200, checkpointSeconds: 1, drawSeconds: 1 },
 };
+
+/** `/next` over this many ids (s0…s999) in the spread rows. */
+export const SPREAD_IDS = 1000;
+/** The big-draw row of issue 12: this many concurrent `GET /random?type=float&count=DRAW_COUNT`. */
+export const DRAW_CONNECTIONS = 100;
+export const DRAW_COUNT = 10_000;

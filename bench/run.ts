@@ -12,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imageNodeFlags } from './children.js';
 import { pinCores } from './cores.js';
+import { mb, n0, n1 } from './format.js';
 import { chooseGenerator, type LoadResult, type Target } from './load.js';
 import { createDatabase, postgresProblem, type BenchDatabase } from './postgres.js';
-import { PROFILES, type Profile } from './profiles.js';
+import { DRAW_CONNECTIONS, DRAW_COUNT, PROFILES, SPREAD_IDS, type Profile } from './profiles.js';
 import { fetchCounters, type Counters } from './prom.js';
 import { Redis, redisAvailable, type RedisRow } from './redis.js';
-import { machine, metText, renderReport, type Goal, type Table } from './report.js';
+import { goalsAndTables, type BigState } from './results.js';
+import { machine, metText, renderReport } from './report.js';
 import { HOT_ID, seedId, writeFlatState } from './seed.js';
 import { KOA_FDATASYNC_JS, KOA_JS, MAIN_JS, peakRss, spawnServer, stopServer, type Server } from './servers.js';
 import { median, summarize, type Summary } from './stats.js';
@@ -25,9 +27,6 @@ import { median, summarize, type Summary } from './stats.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(here, '..', '..');
 const NODE_FLAGS = imageNodeFlags();
-const SPREAD_IDS = 1000;
-const DRAW_CONNECTIONS = 100;
-const DRAW_COUNT = 10_000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,10 +52,6 @@ const SERVER_ENV = Object.fromEntries(
 );
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
-const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const n1 = (x: number): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : '–');
-const n2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
 
 const pin = pinCores();
 const generator = chooseGenerator(pin.generator, flags.generator);
@@ -206,7 +201,7 @@ async function main(): Promise<number> {
   say(`filling ${profile.keys} idempotency keys`);
   const keySeconds = await fillKeys(idem, profile.keys);
   say(`  ${profile.keys} keys in ${keySeconds.toFixed(1)} s`);
-  const big: { size: number; dir: string; server: Server; firstStartMs: number; stopMs?: number; restartMs?: number; rssLoad?: number; rssRestart?: number }[] = [];
+  const big: BigState[] = [];
   for (const size of profile.sizes) {
     const d = await dir(`s${size}`);
     say(`seeding ${size} sequences (flat legacy file) and starting`);
@@ -375,139 +370,25 @@ async function main(): Promise<number> {
   for (const s of pg) await stopServer(s);
   if (redis) await redis.stop();
 
-  // --- goals
-  const goals: Goal[] = [];
-  const koaAt = (c: number): number => S(`koa ${c}`)!.rps;
-  const ratioGoal = (goal: string, s: Summary | undefined, base: number, target: number): void => {
-    if (!s) return void goals.push({ goal, value: 'not measured', ratio: '–', target: `≥ ${target}`, met: undefined });
-    const ratio = s.rps / base;
-    goals.push({ goal, value: `${n0(s.rps)} req/s`, ratio: n2(ratio), target: `≥ ${target}`, met: ratio >= target });
-  };
-  ratioGoal('1 connection, `/next` vs bare Koa', S('next 10 1'), koaAt(1), 0.25);
-  ratioGoal('64 connections, `/next` vs bare Koa', S('next 10 64'), koaAt(64), 0.8);
-  ratioGoal('64 connections, `/random?type=int` vs bare Koa', S('int 10 64'), koaAt(64), 0.8);
-  ratioGoal('64 connections, `/random?type=float` vs bare Koa', S('float 10 64'), koaAt(64), 0.8);
-  for (const b of big)
-    for (const c of [1, 64]) ratioGoal(`${n0(b.size)} sequences, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs 10 sequences`, S(`next ${b.size} ${c}`), S(`next 10 ${c}`)!.rps, 0.9);
-  goals.push({ goal: `start-up at ${n0(large)} sequences (spawn to first 200 on /healthz, restart from its own files)`, value: `${n0(largest.restartMs!)} ms`, ratio: '–', target: '≤ 2,000 ms', met: largest.restartMs! <= 2000 });
-  const rss = Math.max(largest.rssLoad!, largest.rssRestart!);
-  goals.push({ goal: `peak RSS at ${n0(large)} sequences (VmHWM, the larger of the loaded and the restarted process)`, value: mb(rss), ratio: '–', target: '≤ 250 MB', met: rss <= 250e6 });
-  for (const c of [1, 64]) ratioGoal(`${n0(profile.keys)} idempotency keys stored, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs none`, S(`keys ${c}`), S(`next 10 ${c}`)!.rps, 0.9);
-  goals.push({
-    goal: `p99 of \`/next\` during a checkpoint at ${n0(large)} sequences (64 connections, ${profile.checkpointSeconds} s)`,
-    value: checkpoints === 0 ? `${n1(checkpoint.p99)} ms (no checkpoint happened)` : `${n1(checkpoint.p99)} ms`,
-    ratio: '–',
-    target: '≤ 50 ms',
-    met: checkpoints === 0 ? undefined : checkpoint.p99 <= 50,
+  const { goals, goalNotes, tables } = goalsAndTables({
+    profile,
+    S,
+    batch,
+    big,
+    seedMs,
+    keySeconds,
+    checkpoint,
+    checkpoints,
+    checkpointMetric: cpAfter.checkpointMetric,
+    healthAlone,
+    health,
+    draws,
+    postgresHost: db ? new URL(db.url).host : undefined,
+    pgNote,
+    redisRows,
+    redisNote,
+    serverEnv: SERVER_ENV,
   });
-  goals.push({ goal: `p99 of \`/healthz\` during ${DRAW_CONNECTIONS} concurrent draws of ${n0(DRAW_COUNT)} floats`, value: `${n1(health.p99)} ms`, ratio: '–', target: 'none set (issue 12 asks for the row)', met: undefined });
-  const file = { next: S('next 10 64'), int: S('int 10 64') };
-  if (pg.length === 3) {
-    for (const [what, key, base] of [
-      ['`/next` hot id', 'pg next 64', file.next],
-      ['`/random?type=int`', 'pg int 64', file.int],
-    ] as const) {
-      const s = S(key)!;
-      ratioGoal(`PostgreSQL store, 64 connections, ${what} vs the file store`, s, base!.rps, 0.6);
-      goals.push({ goal: `PostgreSQL store, 64 connections, ${what}: p99`, value: `${n1(s.p99)} ms`, ratio: '–', target: '≤ 30 ms', met: s.p99 <= 30 });
-    }
-    const one = S('pg spread 1')!;
-    const three = S('pg spread 3')!;
-    goals.push({ goal: `three PostgreSQL-store instances vs one, \`/next\` over ${n0(SPREAD_IDS)} ids (aggregate req/s)`, value: `${n0(three.rps)} vs ${n0(one.rps)} req/s`, ratio: n2(three.rps / one.rps), target: '≥ 2', met: three.rps / one.rps >= 2 });
-  } else goals.push({ goal: 'PostgreSQL rows', value: pgNote, ratio: '–', target: '–', met: undefined });
-
-  // --- tables
-  const row = (label: string, what: string, c: number, s: Summary | undefined, extra: string[] = []): string[] =>
-    s ? [label, what, String(c), n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), n2(s.rps / koaAt(c)), ...extra, String(s.failed + s.errors)] : [label, what, String(c), 'not measured', '', '', '', '', '', ...extra.map(() => ''), ''];
-  const head = ['server', 'requests', 'conn.', 'req/s (median)', 'req/s (rounds)', 'p50 ms', 'p99 ms', 'max ms', '× bare Koa'];
-  const tables: Table[] = [];
-  const redisSummary = (c: number): RedisRow | undefined => {
-    const rs = redisRows.get(c);
-    return rs ? { connections: c, rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) } : undefined;
-  };
-  tables.push({
-    title: 'Baselines',
-    intro: [
-      'Bare Koa answers a constant body of a `/next` answer\'s size. Koa + fdatasync appends one line to a file and waits for one `fdatasync` before each answer: the cost of one durable commit per request, with no group commit.',
-      `Redis: our own \`redis-server --appendonly yes --appendfsync always\` (temp dir, free port, pinned like the servers), measured with \`redis-benchmark -t incr --csv\` (pinned like the generators; a request count sized to about ${profile.seconds} s). ${redisNote ? `Redis ${redisNote}.` : ''}`,
-    ],
-    header: [...head, 'failed'],
-    numericFrom: 2,
-    rows: [
-      ...[1, 64].map((c) => row('bare Koa', 'GET /', c, S(`koa ${c}`))),
-      ...[1, 64].map((c) => row('Koa + fdatasync', 'GET /', c, S(`fdatasync ${c}`))),
-      ...[1, 64].flatMap((c) => {
-        const r = redisSummary(c);
-        return r ? [['Redis, appendfsync always', 'INCR', String(c), n0(r.rps), `${n0(Math.min(...redisRows.get(c)!.map((x) => x.rps)))}–${n0(Math.max(...redisRows.get(c)!.map((x) => x.rps)))}`, n1(r.p50), n1(r.p99), '–', n2(r.rps / koaAt(c)), '–']] : [];
-      }),
-    ],
-  });
-  tables.push({
-    title: 'take-a-number, file store',
-    intro: [
-      `Fresh state directories seeded with a flat legacy file (\`{"id": last value, …}\`, which every engine loads), \`hot\` at 0. Mean batch: requests per commit from the service's /metrics (take_a_number_commit_batch_size), where it exposes it. \`${n0(profile.keys)} keys\`: a separate server with the same 10 sequences after ${n0(profile.keys)} \`POST /next/idem\` with distinct 36-character \`Idempotency-Key\`s (filled in ${keySeconds.toFixed(1)} s, 64 at a time).`,
-    ],
-    header: [...head, 'mean batch', 'failed'],
-    numericFrom: 2,
-    rows: [
-      ...[1, 64].map((c) => row('10 sequences', '`/next/hot`', c, S(`next 10 ${c}`), [batch(`next 10 ${c}`)])),
-      row('10 sequences', `\`/next/s0…s${SPREAD_IDS - 1}\``, 64, S('spread 10 64'), [batch('spread 10 64')]),
-      row('10 sequences', '`/random?type=int`', 64, S('int 10 64'), [batch('int 10 64')]),
-      row('10 sequences', '`/random?type=float`', 64, S('float 10 64'), [batch('float 10 64')]),
-      ...[1, 64].map((c) => row(`10 sequences + ${n0(profile.keys)} keys`, '`/next/hot`', c, S(`keys ${c}`), [batch(`keys ${c}`)])),
-      ...big.flatMap((b) => [1, 64].map((c) => row(`${n0(b.size)} sequences`, '`/next/hot`', c, S(`next ${b.size} ${c}`), [batch(`next ${b.size} ${c}`)]))),
-    ],
-  });
-  tables.push({
-    title: 'State size: start-up, stop, memory',
-    intro: [
-      'First start: from the seeded flat legacy file (an import). Restart: after the load and a clean stop (SIGTERM), from the files the service wrote itself. Start-up is spawn to the first 200 on `/healthz`. Peak RSS is VmHWM from /proc/<pid>/status: of the first process after all its load (rounds and, at the largest size, the checkpoint scenario), and of the restarted one after a short load.',
-    ],
-    header: ['sequences', 'seed (flat file) ms', 'first start ms', 'stop ms', 'restart ms', 'peak RSS, loaded', 'peak RSS, restarted'],
-    numericFrom: 0,
-    rows: big.map((b) => [n0(b.size), n0(seedMs.get(b.size) ?? NaN), n0(b.firstStartMs), n0(b.stopMs!), n0(b.restartMs!), mb(b.rssLoad!), mb(b.rssRestart!)]),
-  });
-  tables.push({
-    title: 'Checkpoint at the largest state',
-    intro: [
-      `\`/next\` at 64 connections for ${profile.checkpointSeconds} s on ids drawn at random among the ${n0(large)} sequences, on the server that ran the rounds, so the journal grows until it passes its bound and a checkpoint runs while answers are measured. Checkpoints are counted from the service's /metrics (${cpAfter.checkpointMetric ? `\`${cpAfter.checkpointMetric}\`` : 'no take_a_number_checkpoint* counter is exposed, so the count is unknown'}). A checkpoint also happens on clean stop: see "stop ms" above.${Object.keys(SERVER_ENV).length ? ` Server settings added for the whole run: ${Object.entries(SERVER_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.` : ''}`,
-    ],
-    header: ['req/s', 'p50 ms', 'p99 ms', 'max ms', 'checkpoints during the load', 'failed'],
-    numericFrom: 0,
-    rows: [[n0(checkpoint.rps), n1(checkpoint.p50), n1(checkpoint.p99), n1(checkpoint.max), checkpoints === undefined ? 'unknown' : String(checkpoints), String(checkpoint.failed + checkpoint.errors)]],
-  });
-  tables.push({
-    title: '/healthz during big draws',
-    intro: [
-      `A fresh server (10 sequences, \`RANDOM_FLOAT_DECIMALS=9\` so that the draws cannot exhaust the pool); ${DRAW_CONNECTIONS} connections each draw \`GET /random?type=float&count=${DRAW_COUNT}\` in a loop for ${profile.drawSeconds} s while one more connection calls \`GET /healthz\` in a loop. The first row is \`/healthz\` alone on the same server, before the draws.`,
-    ],
-    header: ['load', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'failed'],
-    numericFrom: 1,
-    rows: [
-      ['`/healthz` alone', n0(healthAlone.rps), n1(healthAlone.p50), n1(healthAlone.p99), n1(healthAlone.max), String(healthAlone.failed + healthAlone.errors)],
-      [`\`/healthz\` during the draws`, n0(health.rps), n1(health.p50), n1(health.p99), n1(health.max), String(health.failed + health.errors)],
-      [`the draws (${n0(draws.rps * DRAW_COUNT)} values/s)`, n1(draws.rps), n1(draws.p50), n1(draws.p99), n1(draws.max), String(draws.failed + draws.errors)],
-    ],
-  });
-  if (pg.length === 3) {
-    const pgRow = (label: string, what: string, c: string, s: Summary, base: Summary | undefined, baseLabel: string): string[] => [label, what, c, n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), base ? `${n2(s.rps / base.rps)} ${baseLabel}` : '–', String(s.failed + s.errors)];
-    tables.push({
-      title: 'PostgreSQL store',
-      intro: [
-        `A database of the bench's own (random name, dropped at the end) on the PostgreSQL at ${new URL(db!.url).host}; three instances of the service on it, all pinned to core 1 with the other servers (PostgreSQL itself is not pinned: its backends run on both cores, beside the generators). One instance: 64 connections to it. Three instances: 64 connections to each at once (the goal's row), then the same 64 connections split over the three; one generator per instance (all on core 0), req/s summed, latencies of the slowest instance.`,
-      ],
-      header: ['instances', 'requests', 'conn.', 'req/s (median)', 'req/s (rounds)', 'p50 ms', 'p99 ms', 'max ms', 'ratio', 'failed'],
-      numericFrom: 2,
-      rows: [
-        pgRow('1', '`/next/hot`', '64', S('pg next 64')!, file.next, '× file store'),
-        pgRow('1', '`/random?type=int`', '64', S('pg int 64')!, file.int, '× file store'),
-        pgRow('1', `\`/next/s0…s${SPREAD_IDS - 1}\``, '64', S('pg spread 1')!, undefined, ''),
-        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '3 × 64', S('pg spread 3')!, S('pg spread 1'), '× one instance'),
-        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '22 + 21 + 21', S('pg spread 3 split')!, S('pg spread 1'), '× one instance'),
-      ],
-    });
-  }
-
   const seconds = (Date.now() - started.getTime()) / 1000;
   const setup = [
     `Machine: ${machine()}. Load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAverage()} at the end: other processes on the machine share both cores with the run.`,
@@ -516,12 +397,6 @@ async function main(): Promise<number> {
     `Every node server (take-a-number, and both Koa baselines) runs as the image runs it: \`node ${NODE_FLAGS.join(' ')}\`. take-a-number is the built \`dist/src/main.js\` with LOG_LEVEL=warn and MAX_SEQUENCES=2,000,000, each configuration in its own process and state directory, all alive for the whole run.`,
     'Ratios: take-a-number\'s req/s over bare Koa\'s at the same connection count; the state-size and key rows over the 10-sequence server; the PostgreSQL rows over the file store.',
   ];
-  const scale = [1, 64].map((c) => {
-    const fd = S(`fdatasync ${c}`)!.rps / koaAt(c);
-    const rd = redisSummary(c);
-    return `at ${c} connection${c > 1 ? 's' : ''} Koa + one fdatasync per request is ${n2(fd)} of bare Koa${rd ? `, Redis INCR with appendfsync always ${n2(rd.rps / koaAt(c))}` : ''}`;
-  });
-  const goalNotes = [`For scale, in the same run: ${scale.join('; ')} (see Baselines).`];
   const report = { goalNotes, command: `npm run bench${profile.name === 'full' ? '' : ` -- --${profile.name}`}`, started, seconds, setup, goals, tables, checks, problems };
   await writeFile(out, renderReport(report));
   say('');
