@@ -19,8 +19,8 @@ export interface Profile {
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
-  full: { name: 'full', rounds: 3, seconds: 4, warmup: 2, sizes: [100_000, 1_000_000], keys: 10_000, checkpointSeconds: 30, drawSeconds: 10 },
-  quick: { name: 'quick', rounds: 2, seconds: 2, warmup: 1, sizes: [100_000, 1_000_000], keys: 10_000, checkpointSeconds: 10, drawSeconds: 4 },
+  full: { name: 'full', rounds: 5, seconds: 3, warmup: 2, sizes: [100_000, 1_000_000], keys: 10_000, checkpointSeconds: 30, drawSeconds: 10 },
+  quick: { name: 'quick', rounds: 3, seconds: 2, warmup: 1, sizes: [100_000, 1_000_000], keys: 10_000, checkpointSeconds: 10, drawSeconds: 4 },
   smoke: { name: 'smoke', rounds: 1, seconds: 1, warmup: 0, sizes: [2_000, 10_000], keys: 200, checkpointSeconds: 1, drawSeconds: 1 },
 };
 

@@ -5,7 +5,7 @@ import { DRAW_CONNECTIONS, DRAW_COUNT, SPREAD_IDS, type Profile } from './profil
 import type { RedisRow } from './redis.js';
 import type { Goal, Table } from './report.js';
 import type { Server } from './servers.js';
-import { median, type Summary } from './stats.js';
+import { median, roundRatio, type Summary } from './stats.js';
 
 /** One of the two large states: its server and what its life measured. */
 export interface BigState {
@@ -23,6 +23,8 @@ export interface Measured {
   profile: Profile;
   /** The summary of a cell of the rounds, by key. */
   S: (key: string) => Summary | undefined;
+  /** A cell's results, one per round, in round order. */
+  R: (key: string) => readonly LoadResult[] | undefined;
   /** The median requests per commit of a cell, as text ('–' when the service does not expose it). */
   batch: (key: string) => string;
   big: BigState[];
@@ -43,27 +45,30 @@ export interface Measured {
 }
 
 export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[]; tables: Table[] } {
-  const { profile, S, batch, big, seedMs, keySeconds, checkpoint, checkpoints, checkpointMetric, healthAlone, health, draws, postgresHost, pgNote, redisRows, redisNote, serverEnv } = m;
+  const { profile, S, R, batch, big, seedMs, keySeconds, checkpoint, checkpoints, checkpointMetric, healthAlone, health, draws, postgresHost, pgNote, redisRows, redisNote, serverEnv } = m;
   const large = profile.sizes[1];
   const largest = big[1]!;
+  const ratioIn = roundRatio;
+  const ratio = (key: string, base: string): number => ratioIn(R(key), R(base));
+
   // --- goals
   const goals: Goal[] = [];
-  const koaAt = (c: number): number => S(`koa ${c}`)!.rps;
-  const ratioGoal = (goal: string, s: Summary | undefined, base: number, target: number): void => {
-    if (!s) return void goals.push({ goal, value: 'not measured', ratio: '–', target: `≥ ${target}`, met: undefined });
-    const ratio = s.rps / base;
-    goals.push({ goal, value: `${n0(s.rps)} req/s`, ratio: n2(ratio), target: `≥ ${target}`, met: ratio >= target });
+  const ratioGoal = (goal: string, key: string, base: string, target: number): void => {
+    const s = S(key);
+    if (!s || !S(base)) return void goals.push({ goal, value: 'not measured', ratio: '–', target: `≥ ${target}`, met: undefined });
+    const r = ratio(key, base);
+    goals.push({ goal, value: `${n0(s.rps)} req/s`, ratio: n2(r), target: `≥ ${target}`, met: r >= target });
   };
-  ratioGoal('1 connection, `/next` vs bare Koa', S('next 10 1'), koaAt(1), 0.25);
-  ratioGoal('64 connections, `/next` vs bare Koa', S('next 10 64'), koaAt(64), 0.8);
-  ratioGoal('64 connections, `/random?type=int` vs bare Koa', S('int 10 64'), koaAt(64), 0.8);
-  ratioGoal('64 connections, `/random?type=float` vs bare Koa', S('float 10 64'), koaAt(64), 0.8);
+  ratioGoal('1 connection, `/next` vs bare Koa', 'next 10 1', 'koa 1', 0.25);
+  ratioGoal('64 connections, `/next` vs bare Koa', 'next 10 64', 'koa 64', 0.8);
+  ratioGoal('64 connections, `/random?type=int` vs bare Koa', 'int 10 64', 'koa 64', 0.8);
+  ratioGoal('64 connections, `/random?type=float` vs bare Koa', 'float 10 64', 'koa 64', 0.8);
   for (const b of big)
-    for (const c of [1, 64]) ratioGoal(`${n0(b.size)} sequences, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs 10 sequences`, S(`next ${b.size} ${c}`), S(`next 10 ${c}`)!.rps, 0.9);
+    for (const c of [1, 64]) ratioGoal(`${n0(b.size)} sequences, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs 10 sequences`, `next ${b.size} ${c}`, `next 10 ${c}`, 0.9);
   goals.push({ goal: `start-up at ${n0(large)} sequences (spawn to first 200 on /healthz, restart from its own files)`, value: `${n0(largest.restartMs!)} ms`, ratio: '–', target: '≤ 2,000 ms', met: largest.restartMs! <= 2000 });
   const rss = Math.max(largest.rssLoad!, largest.rssRestart!);
   goals.push({ goal: `peak RSS at ${n0(large)} sequences (VmHWM, the larger of the loaded and the restarted process)`, value: mb(rss), ratio: '–', target: '≤ 250 MB', met: rss <= 250e6 });
-  for (const c of [1, 64]) ratioGoal(`${n0(profile.keys)} idempotency keys stored, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs none`, S(`keys ${c}`), S(`next 10 ${c}`)!.rps, 0.9);
+  for (const c of [1, 64]) ratioGoal(`${n0(profile.keys)} idempotency keys stored, ${c} connection${c > 1 ? 's' : ''}, \`/next\` vs none`, `keys ${c}`, `next 10 ${c}`, 0.9);
   goals.push({
     goal: `p99 of \`/next\` during a checkpoint at ${n0(large)} sequences (64 connections, ${profile.checkpointSeconds} s)`,
     value: checkpoints === 0 ? `${n1(checkpoint.p99)} ms (no checkpoint happened)` : `${n1(checkpoint.p99)} ms`,
@@ -72,24 +77,28 @@ export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[
     met: checkpoints === 0 ? undefined : checkpoint.p99 <= 50,
   });
   goals.push({ goal: `p99 of \`/healthz\` during ${DRAW_CONNECTIONS} concurrent draws of ${n0(DRAW_COUNT)} floats`, value: `${n1(health.p99)} ms`, ratio: '–', target: 'none set (issue 12 asks for the row)', met: undefined });
-  const file = { next: S('next 10 64'), int: S('int 10 64') };
   if (postgresHost !== undefined) {
     for (const [what, key, base] of [
-      ['`/next` hot id', 'pg next 64', file.next],
-      ['`/random?type=int`', 'pg int 64', file.int],
+      ['`/next` hot id', 'pg next 64', 'next 10 64'],
+      ['`/random?type=int`', 'pg int 64', 'int 10 64'],
     ] as const) {
       const s = S(key)!;
-      ratioGoal(`PostgreSQL store, 64 connections, ${what} vs the file store`, s, base!.rps, 0.6);
+      ratioGoal(`PostgreSQL store, 64 connections, ${what} vs the file store`, key, base, 0.6);
       goals.push({ goal: `PostgreSQL store, 64 connections, ${what}: p99`, value: `${n1(s.p99)} ms`, ratio: '–', target: '≤ 30 ms', met: s.p99 <= 30 });
     }
     const one = S('pg spread 1')!;
     const three = S('pg spread 3')!;
-    goals.push({ goal: `three PostgreSQL-store instances vs one, \`/next\` over ${n0(SPREAD_IDS)} ids (aggregate req/s)`, value: `${n0(three.rps)} vs ${n0(one.rps)} req/s`, ratio: n2(three.rps / one.rps), target: '≥ 2', met: three.rps / one.rps >= 2 });
+    const times = ratio('pg spread 3', 'pg spread 1');
+    goals.push({ goal: `three PostgreSQL-store instances vs one, \`/next\` over ${n0(SPREAD_IDS)} ids (aggregate req/s)`, value: `${n0(three.rps)} vs ${n0(one.rps)} req/s`, ratio: n2(times), target: '≥ 2', met: times >= 2 });
   } else goals.push({ goal: 'PostgreSQL rows', value: pgNote, ratio: '–', target: '–', met: undefined });
 
   // --- tables
-  const row = (label: string, what: string, c: number, s: Summary | undefined, extra: string[] = []): string[] =>
-    s ? [label, what, String(c), n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), n2(s.rps / koaAt(c)), ...extra, String(s.failed + s.errors)] : [label, what, String(c), 'not measured', '', '', '', '', '', ...extra.map(() => ''), ''];
+  const row = (label: string, what: string, c: number, key: string, extra: string[] = []): string[] => {
+    const s = S(key);
+    return s
+      ? [label, what, String(c), n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), n2(ratio(key, `koa ${c}`)), ...extra, String(s.failed + s.errors)]
+      : [label, what, String(c), 'not measured', '', '', '', '', '', ...extra.map(() => ''), ''];
+  };
   const head = ['server', 'requests', 'conn.', 'req/s (median)', 'req/s (rounds)', 'p50 ms', 'p99 ms', 'max ms', '× bare Koa'];
   const tables: Table[] = [];
   const redisSummary = (c: number): RedisRow | undefined => {
@@ -105,11 +114,11 @@ export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[
     header: [...head, 'failed'],
     numericFrom: 2,
     rows: [
-      ...[1, 64].map((c) => row('bare Koa', 'GET /', c, S(`koa ${c}`))),
-      ...[1, 64].map((c) => row('Koa + fdatasync', 'GET /', c, S(`fdatasync ${c}`))),
+      ...[1, 64].map((c) => row('bare Koa', 'GET /', c, `koa ${c}`)),
+      ...[1, 64].map((c) => row('Koa + fdatasync', 'GET /', c, `fdatasync ${c}`)),
       ...[1, 64].flatMap((c) => {
         const r = redisSummary(c);
-        return r ? [['Redis, appendfsync always', 'INCR', String(c), n0(r.rps), `${n0(Math.min(...redisRows.get(c)!.map((x) => x.rps)))}–${n0(Math.max(...redisRows.get(c)!.map((x) => x.rps)))}`, n1(r.p50), n1(r.p99), '–', n2(r.rps / koaAt(c)), '–']] : [];
+        return r ? [['Redis, appendfsync always', 'INCR', String(c), n0(r.rps), `${n0(Math.min(...redisRows.get(c)!.map((x) => x.rps)))}–${n0(Math.max(...redisRows.get(c)!.map((x) => x.rps)))}`, n1(r.p50), n1(r.p99), '–', n2(ratioIn(redisRows.get(c), R(`koa ${c}`))), '–']] : [];
       }),
     ],
   });
@@ -121,12 +130,12 @@ export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[
     header: [...head, 'mean batch', 'failed'],
     numericFrom: 2,
     rows: [
-      ...[1, 64].map((c) => row('10 sequences', '`/next/hot`', c, S(`next 10 ${c}`), [batch(`next 10 ${c}`)])),
-      row('10 sequences', `\`/next/s0…s${SPREAD_IDS - 1}\``, 64, S('spread 10 64'), [batch('spread 10 64')]),
-      row('10 sequences', '`/random?type=int`', 64, S('int 10 64'), [batch('int 10 64')]),
-      row('10 sequences', '`/random?type=float`', 64, S('float 10 64'), [batch('float 10 64')]),
-      ...[1, 64].map((c) => row(`10 sequences + ${n0(profile.keys)} keys`, '`/next/hot`', c, S(`keys ${c}`), [batch(`keys ${c}`)])),
-      ...big.flatMap((b) => [1, 64].map((c) => row(`${n0(b.size)} sequences`, '`/next/hot`', c, S(`next ${b.size} ${c}`), [batch(`next ${b.size} ${c}`)]))),
+      ...[1, 64].map((c) => row('10 sequences', '`/next/hot`', c, `next 10 ${c}`, [batch(`next 10 ${c}`)])),
+      row('10 sequences', `\`/next/s0…s${SPREAD_IDS - 1}\``, 64, 'spread 10 64', [batch('spread 10 64')]),
+      row('10 sequences', '`/random?type=int`', 64, 'int 10 64', [batch('int 10 64')]),
+      row('10 sequences', '`/random?type=float`', 64, 'float 10 64', [batch('float 10 64')]),
+      ...[1, 64].map((c) => row(`10 sequences + ${n0(profile.keys)} keys`, '`/next/hot`', c, `keys ${c}`, [batch(`keys ${c}`)])),
+      ...big.flatMap((b) => [1, 64].map((c) => row(`${n0(b.size)} sequences`, '`/next/hot`', c, `next ${b.size} ${c}`, [batch(`next ${b.size} ${c}`)]))),
     ],
   });
   tables.push({
@@ -161,7 +170,10 @@ export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[
     ],
   });
   if (postgresHost !== undefined) {
-    const pgRow = (label: string, what: string, c: string, s: Summary, base: Summary | undefined, baseLabel: string): string[] => [label, what, c, n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), base ? `${n2(s.rps / base.rps)} ${baseLabel}` : '–', String(s.failed + s.errors)];
+    const pgRow = (label: string, what: string, c: string, key: string, base: string | undefined, baseLabel: string): string[] => {
+      const s = S(key)!;
+      return [label, what, c, n0(s.rps), `${n0(s.rpsMin)}–${n0(s.rpsMax)}`, n1(s.p50), n1(s.p99), n1(s.max), base ? `${n2(ratio(key, base))} ${baseLabel}` : '–', String(s.failed + s.errors)];
+    };
     tables.push({
       title: 'PostgreSQL store',
       intro: [
@@ -170,19 +182,19 @@ export function goalsAndTables(m: Measured): { goals: Goal[]; goalNotes: string[
       header: ['instances', 'requests', 'conn.', 'req/s (median)', 'req/s (rounds)', 'p50 ms', 'p99 ms', 'max ms', 'ratio', 'failed'],
       numericFrom: 2,
       rows: [
-        pgRow('1', '`/next/hot`', '64', S('pg next 64')!, file.next, '× file store'),
-        pgRow('1', '`/random?type=int`', '64', S('pg int 64')!, file.int, '× file store'),
-        pgRow('1', `\`/next/s0…s${SPREAD_IDS - 1}\``, '64', S('pg spread 1')!, undefined, ''),
-        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '3 × 64', S('pg spread 3')!, S('pg spread 1'), '× one instance'),
-        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '22 + 21 + 21', S('pg spread 3 split')!, S('pg spread 1'), '× one instance'),
+        pgRow('1', '`/next/hot`', '64', 'pg next 64', 'next 10 64', '× file store'),
+        pgRow('1', '`/random?type=int`', '64', 'pg int 64', 'int 10 64', '× file store'),
+        pgRow('1', `\`/next/s0…s${SPREAD_IDS - 1}\``, '64', 'pg spread 1', undefined, ''),
+        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '3 × 64', 'pg spread 3', 'pg spread 1', '× one instance'),
+        pgRow('3', `\`/next/s0…s${SPREAD_IDS - 1}\``, '22 + 21 + 21', 'pg spread 3 split', 'pg spread 1', '× one instance'),
       ],
     });
   }
 
   const scale = [1, 64].map((c) => {
-    const fd = S(`fdatasync ${c}`)!.rps / koaAt(c);
+    const fd = ratio(`fdatasync ${c}`, `koa ${c}`);
     const rd = redisSummary(c);
-    return `at ${c} connection${c > 1 ? 's' : ''} Koa + one fdatasync per request is ${n2(fd)} of bare Koa${rd ? `, Redis INCR with appendfsync always ${n2(rd.rps / koaAt(c))}` : ''}`;
+    return `at ${c} connection${c > 1 ? 's' : ''} Koa + one fdatasync per request is ${n2(fd)} of bare Koa${rd ? `, Redis INCR with appendfsync always ${n2(ratioIn(redisRows.get(c), R(`koa ${c}`)))}` : ''}`;
   });
   const goalNotes = [`For scale, in the same run: ${scale.join('; ')} (see Baselines).`];
   return { goals, goalNotes, tables };

@@ -373,6 +373,7 @@ async function main(): Promise<number> {
   const { goals, goalNotes, tables } = goalsAndTables({
     profile,
     S,
+    R: (key) => results.get(key),
     batch,
     big,
     seedMs,
@@ -395,7 +396,7 @@ async function main(): Promise<number> {
     `Pinning: ${pin.description}.`,
     `Load generator: ${generatorVersion()}. Each cell runs ${profile.seconds} s; ${profile.rounds} round${profile.rounds > 1 ? 's' : ''}, every cell once per round with the servers in turn, so that the machine's drift hits them alike; req/s, p50 and p99 are medians over the rounds, max is the slowest answer of any round. ${profile.warmup > 0 ? `Every server was warmed up for ${profile.warmup} s at 64 connections first.` : 'No warm-up.'}`,
     `Every node server (take-a-number, and both Koa baselines) runs as the image runs it: \`node ${NODE_FLAGS.join(' ')}\`. take-a-number is the built \`dist/src/main.js\` with LOG_LEVEL=warn and MAX_SEQUENCES=2,000,000, each configuration in its own process and state directory, all alive for the whole run.`,
-    'Ratios: take-a-number\'s req/s over bare Koa\'s at the same connection count; the state-size and key rows over the 10-sequence server; the PostgreSQL rows over the file store.',
+    'Ratios: take-a-number\'s req/s over bare Koa\'s at the same connection count; the state-size and key rows over the 10-sequence server; the PostgreSQL rows over the file store. Each ratio is the median over the rounds of the two cells\' ratio within a round (measured seconds apart), so drift between rounds cancels; it can therefore differ from the ratio of the two medians.',
   ];
   const report = { goalNotes, command: `npm run bench${profile.name === 'full' ? '' : ` -- --${profile.name}`}`, started, seconds, setup, goals, tables, checks, problems };
   await writeFile(out, renderReport(report));

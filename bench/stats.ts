@@ -38,3 +38,11 @@ export function summarize(results: readonly LoadResult[]): Summary {
     requests: results.reduce((a, r) => a + r.requests, 0),
   };
 }
+
+/**
+ * A's req/s over B's as the median over the rounds of the two cells' ratio within the same round, so drift
+ * between rounds cancels; NaN unless both have one result per round.
+ */
+export function roundRatio(a: readonly { rps: number }[] | undefined, b: readonly { rps: number }[] | undefined): number {
+  return a && b && a.length > 0 && a.length === b.length ? median(a.map((x, i) => x.rps / b[i]!.rps)) : NaN;
+}

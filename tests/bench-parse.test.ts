@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseWrk } from '../bench/load.js';
 import { fetchCounters, metricSum } from '../bench/prom.js';
+import { roundRatio, summarize } from '../bench/stats.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -24,6 +25,17 @@ Transfer/sec:      3.27MB
 describe('bench parsing', () => {
   it("reads wrk's report: req/s, percentiles and max in ms, failed answers and socket errors", () => {
     expect(parseWrk(WRK, 2)).to.deep.equal({ rps: 20154.39, p50: 0.812, p99: 6.72, max: 1050, requests: 40331, failed: 5, errors: 3, seconds: 2 });
+  });
+
+  it('takes each ratio within a round, then the median over rounds; summaries are medians with their spread', () => {
+    // The machine halves its speed in round 2: per-round ratios stay 0.5, the ratio of medians would not.
+    const a = [{ rps: 500 }, { rps: 250 }, { rps: 600 }];
+    const b = [{ rps: 1000 }, { rps: 500 }, { rps: 1000 }];
+    expect(roundRatio(a, b)).to.equal(0.5);
+    expect(roundRatio(a, b.slice(1))).to.be.NaN;
+    expect(roundRatio(undefined, b)).to.be.NaN;
+    const r = (rps: number, p99: number, max: number, failed = 0) => ({ rps, p50: 1, p99, max, requests: rps, failed, errors: 0, seconds: 1 });
+    expect(summarize([r(300, 9, 20), r(100, 5, 50, 2), r(200, 7, 10)])).to.deep.equal({ rounds: 3, rps: 200, p50: 1, p99: 7, max: 50, rpsMin: 100, rpsMax: 300, failed: 2, errors: 0, requests: 600 });
   });
 
   it('refuses a wrk report without its figures', () => {
