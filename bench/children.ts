@@ -1,4 +1,4 @@
-// Child processes of the bench: the real server and the baseline, started on free ports and stopped by PID.
+// Node child processes that announce `LISTENING <url>` (the tests start servers with these), and the image's node flags.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

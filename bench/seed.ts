@@ -1,19 +1,26 @@
-// Writes a state file with N sequences in the documented format (src/store/file/snapshot/format.ts), for the state-size rows.
-import { writeFile } from 'node:fs/promises';
-import { serializeSnapshot } from '../src/store/file/snapshot/format.js';
-import type { State } from '../src/store/file/state.js';
+// Large states for the bench, written as the flat legacy file ({"id": last value, ...}) that every engine of
+// the service loads, so the bench depends on no store internals. Ids are s0..s(N-1); the hot id is `hot`.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 
-/** The id of seeded sequence i; the spread scenario uses the first 1000 of them. */
 export const seedId = (i: number): string => `s${i}`;
-
-/** Seeded value of sequence i: arbitrary but known, so the durability check can count from it. */
 export const seedValue = (i: number): number => ((i * 7919) % 1000) + 1;
+export const HOT_ID = 'hot';
 
-/** Writes `count` sequences to `file`; returns id → starting value. */
-export async function seedStateFile(file: string, count: number): Promise<Map<string, number>> {
-  const sequences = new Map<string, number>();
-  for (let i = 0; i < count; i++) sequences.set(seedId(i), seedValue(i));
-  const state: State = { generation: 1, sequences, pools: new Map(), idempotency: new Map() };
-  await writeFile(file, Buffer.concat(await serializeSnapshot(state, 1, false)));
-  return sequences;
+/** Writes `count` sequences (plus `hot` at 0) to `file`, streamed so a million ids cost little memory. */
+export async function writeFlatState(file: string, count: number): Promise<void> {
+  const out = createWriteStream(file);
+  const chunk: string[] = [`{"${HOT_ID}":0`];
+  const flush = async (): Promise<void> => {
+    if (!out.write(chunk.join(''))) await once(out, 'drain');
+    chunk.length = 0;
+  };
+  for (let i = 0; i < count; i++) {
+    chunk.push(`,"${seedId(i)}":${seedValue(i)}`);
+    if (chunk.length >= 10_000) await flush();
+  }
+  chunk.push('}\n');
+  await flush();
+  out.end();
+  await once(out, 'finish');
 }

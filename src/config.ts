@@ -1,4 +1,5 @@
 // Environment variables and command-line flags → one validated Config. Flags win over the environment.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StartupError } from './errors.js';
 import { domainProblem, type FloatDomain, type IntDomain } from './random/domain.js';
@@ -13,9 +14,20 @@ export interface Config {
   logLevel: string;
   maxSequences: number;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   recover: 'salvage' | undefined;
   idempotencyMax: number;
   idempotencyTtlMs: number;
+  /** Path of the scoped-token file (reloaded on SIGHUP), if any. */
+  tokensFile: string | undefined;
+  /** Token for /metrics only; TOKEN and read-scoped tokens work there too. */
+  metricsToken: string | undefined;
+  /** Whether /docs and /openapi.json answer without a token. */
+  publicDocs: boolean;
+  logFormat: 'json' | 'pretty' | 'auto';
+  maxConnections: number;
+  /** How long /readyz answers 503 before the listener closes, after SIGTERM. */
+  shutdownDelayMs: number;
 }
 
 interface Setting {
@@ -34,10 +46,19 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'RANDOM_FLOAT_MIN', flag: 'random-float-min', default: '0', help: 'smallest random float (inclusive)' },
   { env: 'RANDOM_FLOAT_MAX', flag: 'random-float-max', default: '10000', help: 'random floats stay below this' },
   { env: 'RANDOM_FLOAT_DECIMALS', flag: 'random-float-decimals', default: '4', help: 'fraction digits of random floats (1-15)' },
-  { env: 'TOKEN', flag: 'token', default: undefined, help: 'require Authorization: Bearer <token> on every route but /healthz' },
+  { env: 'TOKEN', flag: 'token', default: undefined, help: 'require Authorization: Bearer <token> on every route but the probes and docs; may do everything' },
+  { env: 'TOKEN_FILE', flag: 'token-file', default: undefined, help: 'read TOKEN from this file (Docker/Kubernetes secrets)' },
+  { env: 'TOKENS_FILE', flag: 'tokens-file', default: undefined, help: 'JSON file of scoped tokens (read, take:<glob>, admin:<glob>); reloaded on SIGHUP' },
+  { env: 'METRICS_TOKEN', flag: 'metrics-token', default: undefined, help: 'a token that may read /metrics only' },
+  { env: 'PUBLIC_DOCS', flag: 'public-docs', default: 'true', help: '"false": /docs and /openapi.json need a token too' },
   { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+  { env: 'LOG_FORMAT', flag: 'log-format', default: 'auto', help: 'json, pretty, or auto (pretty when stdout is a terminal)' },
+  { env: 'MAX_CONNECTIONS', flag: 'max-connections', default: '10000', help: 'open connections past this are closed at once' },
+  { env: 'SHUTDOWN_DELAY', flag: 'shutdown-delay', default: '0', help: 'seconds /readyz answers 503 after SIGTERM before the listener closes' },
   { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '1000000', help: 'past this many sequences, new ids get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
+  { env: 'DATABASE_POOL_SIZE', flag: 'database-pool-size', default: '5', help: 'PostgreSQL connections per instance at most (1-1000)' },
+  { env: 'DATABASE_URL_FILE', flag: 'database-url-file', default: undefined, help: 'read DATABASE_URL from this file (Docker/Kubernetes secrets)' },
   { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
   { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },
 ];
@@ -54,6 +75,22 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw.trim());
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new StartupError(`${name} must be between ${min} and ${max}, got ${raw}`);
   return n;
+}
+
+/** `X` or the content of the file named by `X_FILE` (trailing newline dropped); both set is an error. */
+function secret(name: string, value: string | undefined, file: string | undefined): string | undefined {
+  if (value !== undefined && file !== undefined)
+    throw new StartupError(`${name} and ${name}_FILE are both set; keep one (${name}_FILE for a mounted secret)`);
+  if (file === undefined) return value;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StartupError(`${name}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); mount the secret there or unset ${name}_FILE`);
+  }
+  const v = text.replace(/\r?\n$/, '');
+  if (v.trim() === '') throw new StartupError(`${name}_FILE: ${file} is empty; put the value in it or unset ${name}_FILE`);
+  return v;
 }
 
 function decimal(name: string, raw: string): number {
@@ -105,14 +142,21 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   const floatProblem = domainProblem(randomFloat);
   if (floatProblem) throw new StartupError(`RANDOM_FLOAT_MIN/RANDOM_FLOAT_MAX/RANDOM_FLOAT_DECIMALS: ${floatProblem}`);
 
-  const databaseUrl = get('DATABASE_URL');
+  const databaseUrl = secret('DATABASE_URL', get('DATABASE_URL'), get('DATABASE_URL_FILE'));
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new StartupError(`${label('DATABASE_URL')} must be a postgres:// URL`);
 
   const recover = get('RECOVER');
   if (recover !== undefined && recover !== 'salvage') throw new StartupError(`${label('RECOVER')} accepts only "salvage", got "${recover}"`);
 
-  const token = get('TOKEN');
+  const token = secret('TOKEN', get('TOKEN'), get('TOKEN_FILE'));
+  const logFormat = req('LOG_FORMAT').toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto')
+    throw new StartupError(`${label('LOG_FORMAT')} must be json, pretty or auto, got "${logFormat}"`);
+  const publicDocs = req('PUBLIC_DOCS').toLowerCase();
+  const shutdownDelay = decimal(label('SHUTDOWN_DELAY'), req('SHUTDOWN_DELAY'));
+  if (shutdownDelay < 0 || shutdownDelay > 3600) throw new StartupError(`${label('SHUTDOWN_DELAY')} must be from 0 to 3600 seconds, got ${shutdownDelay}`);
+  if (publicDocs !== 'true' && publicDocs !== 'false') throw new StartupError(`${label('PUBLIC_DOCS')} must be true or false, got "${publicDocs}"`);
   const sequenceFile = req('SEQUENCE_FILE');
   if (sequenceFile.trim() === '') throw new StartupError(`${label('SEQUENCE_FILE')} must not be empty`);
 
@@ -126,8 +170,15 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     logLevel,
     maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
     databaseUrl,
+    databasePoolSize: integer(label('DATABASE_POOL_SIZE'), req('DATABASE_POOL_SIZE'), 1, 1000),
     recover: recover as 'salvage' | undefined,
     idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 1, 10_000_000),
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
+    tokensFile: get('TOKENS_FILE'),
+    metricsToken: get('METRICS_TOKEN'),
+    publicDocs: publicDocs === 'true',
+    logFormat: logFormat as Config['logFormat'],
+    maxConnections: integer(label('MAX_CONNECTIONS'), req('MAX_CONNECTIONS'), 1, 1_000_000),
+    shutdownDelayMs: Math.round(shutdownDelay * 1000),
   };
 }

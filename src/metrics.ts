@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { POOL_KINDS, domainSize } from './random/domain.js';
 import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -43,13 +44,34 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly commitFailures = new Counter({
+    name: 'take_a_number_commit_failures_total',
+    help: 'Requests refused because their commit could not be made durable (503 storage_unavailable)',
+    registers: [this.registry],
+  });
+
   /** Counts a 2xx answer carrying n values; a replay hands out nothing new, so it only counts as a replay. */
   handedOut(replayed: boolean, kind: 'sequence' | 'int' | 'float', n: number): void {
     if (replayed) this.replays.inc({ kind });
     else this.values.inc({ kind }, n);
   }
 
-  constructor(store: Store, processMetrics = true) {
+  constructor(store: Store, processMetrics = true, storeKind: 'file' | 'postgres' = 'file') {
+    new Gauge({
+      name: 'take_a_number_storage_up',
+      help: '1 while the store can write (what /healthz says), else 0',
+      registers: [this.registry],
+      async collect() {
+        const h = await store.health().catch(() => ({ ok: false }));
+        this.set(h.ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'take_a_number_build_info',
+      help: 'Always 1; the labels tell the version, the Node.js version and the store',
+      labelNames: ['version', 'node_version', 'store'] as const,
+      registers: [this.registry],
+    }).set({ version: VERSION, node_version: process.version, store: storeKind }, 1);
     new Gauge({
       name: 'take_a_number_random_values_left',
       help: 'Values a random pool can still hand out',
@@ -63,7 +85,8 @@ export class Metrics {
         }
       },
     });
-    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'take_a_number_' });
+    // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): the names stock Node.js dashboards query.
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     store.onCommit = (s) => {
       this.commitBatch.observe(s.batch);
       this.commitLatency.observe(s.seconds);

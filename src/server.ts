@@ -1,24 +1,41 @@
 // Opens the configured store, builds the app and listens. No process handling here (see main.ts).
+import { constants } from 'node:fs';
+import { access, readdir } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { StartupError } from './errors.js';
 import { createApp } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
+import type { Lifecycle } from './http/routes.js';
+import { Tokens, TokensFileError } from './http/tokens.js';
 import { Metrics } from './metrics.js';
 import { FileStore } from './store/file/file-store.js';
 import type { Store } from './store/store.js';
+
+/** Time limits of one connection (Node's defaults let a slow client hold a socket for minutes). */
+export const HEADERS_TIMEOUT_MS = 20_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+// Keep-alive longer than common load balancers' idle timeout, so they never reuse a closed socket.
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface RunningServer {
   url: string;
   store: Store;
   server: http.Server;
+  /** The accepted tokens (reload() on SIGHUP). */
+  tokens: Tokens;
+  /** draining = true turns /readyz to 503. */
+  lifecycle: Lifecycle;
   /** Stops accepting, lets in-flight requests finish with their commit, then closes the store. */
   close(graceMs?: number): Promise<{ forced: boolean }>;
 }
 
 export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.databaseUrl) {
-    const { PostgresStore } = await import('./store/postgres-store.js');
+    const { PostgresStore } = await import('./store/postgres/store.js');
     return PostgresStore.open({ config, log });
   }
   return FileStore.open({ config, log });
@@ -28,17 +45,82 @@ const RESPONSE = Symbol('response in flight');
 /** A connection with the response it is working on, if any. */
 type InFlight = Socket & { [RESPONSE]?: http.ServerResponse };
 
+/** Refuses the start, before any state file is created, when the port is taken or cannot be used. */
+async function checkPort(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, host, () => resolve());
+    });
+  } catch (e) {
+    throw listenError(e, port, host);
+  } finally {
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
+}
+
+function listenError(e: unknown, port: number, host: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is already in use: stop what listens there, or choose another port with PORT=<n> or --port <n>`);
+  if (code === 'EACCES') return new StartupError(`port ${port} on ${host} needs privileges: use a port above 1023 with PORT=<n> or --port <n>`);
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`${host} is not an address of this machine: set HOST (or --host) to one, or 0.0.0.0`);
+  return e as Error;
+}
+
+/** Refuses the start at once when the state directory exists but this user cannot write it. */
+async function checkStateDir(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // the store creates it (or says why it cannot)
+    if (code === 'EROFS') throw new StartupError(`cannot write the state directory ${dir}: it is on a read-only file system; mount a writable volume there`);
+    const uid = process.getuid?.() ?? '?';
+    const gid = process.getgid?.() ?? '?';
+    throw new StartupError(
+      `cannot write the state directory ${dir} (${code}): the service runs as uid ${uid}; ` +
+        `chown ${uid}:${gid} the directory on the host, or mount it with :U (podman), or use a named volume`,
+    );
+  }
+}
+
+/** Whether any file of the state (snapshot, replica, journal) is there; the lock alone does not count. */
+async function stateExists(file: string): Promise<boolean> {
+  const base = path.basename(file);
+  const names = await readdir(path.dirname(path.resolve(file))).catch(() => [] as string[]);
+  return names.some((n) => n.startsWith(base) && !n.endsWith('.lock'));
+}
+
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  let tokens: Tokens;
+  try {
+    tokens = new Tokens({ token: config.token, metricsToken: config.metricsToken, tokensFile: config.tokensFile });
+  } catch (e) {
+    throw e instanceof TokensFileError ? new StartupError(e.message) : e;
+  }
+  await checkPort(config.port, config.host);
+  const fileMode = !config.databaseUrl;
+  if (fileMode) await checkStateDir(config.sequenceFile);
+  const existed = fileMode && (await stateExists(config.sequenceFile));
   const store = await openStore(config, log);
+  if (fileMode && !existed)
+    log.warn({ event: 'fresh_state', file: path.resolve(config.sequenceFile) }, `no state found, starting fresh; check your volume (state path ${path.resolve(config.sequenceFile)})`);
   // Loading a large state leaves its garbage (the file text, the parsed object, outgrown map tables) in the
   // old and large-object spaces until a major GC that may come only under load; one now, where node was
   // started with --expose-gc (the image is), keeps it out of the peak.
   (globalThis as { gc?: () => void }).gc?.();
-  const metrics = new Metrics(store);
-  const app = createApp({ store, config, log, metrics });
-  const server = http.createServer(app.callback());
-  // Keep-alive longer than common load balancers' idle timeout, so they never reuse a closed socket.
-  server.keepAliveTimeout = 65_000;
+  const metrics = new Metrics(store, true, fileMode ? 'file' : 'postgres');
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({ store, config, log, metrics, tokens, lifecycle });
+  // A connection check every 2 s enforces the header and request timeouts promptly (Node's default is 30 s).
+  const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 2000 }, app.callback());
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Past the limit Node closes new connections at once: file descriptors stay for the store and the accepted.
+  server.maxConnections = config.maxConnections;
+  server.on('clientError', answerClientError);
   // On close, busy keep-alive connections would keep the server open until the grace ends (and the exit
   // would be forced): every response not yet sent says "Connection: close", and each connection that turns
   // idle is closed at once. The response in flight is kept on its socket, not in a Set: a Set that every
@@ -71,7 +153,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     });
   } catch (e) {
     await store.close();
-    throw e;
+    throw listenError(e, config.port, config.host);
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -79,6 +161,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     store,
     server,
+    tokens,
+    lifecycle,
     async close(graceMs = 5000) {
       let forced = false;
       closing = true;

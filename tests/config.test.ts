@@ -14,6 +14,7 @@ describe('config: loadConfig', () => {
       logLevel: 'info',
       maxSequences: 1000000,
       databaseUrl: undefined,
+      databasePoolSize: 5,
       recover: undefined,
     });
     expect(c.randomInt).to.deep.equal({ type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -49,6 +50,8 @@ describe('config: loadConfig', () => {
     ['RANDOM_FLOAT_MIN=x', [], { RANDOM_FLOAT_MIN: 'x' }, 'RANDOM_FLOAT_MIN'],
     ['RANDOM_FLOAT_MAX with too many digits', [], { RANDOM_FLOAT_MAX: '1.23456' }, 'RANDOM_FLOAT_MAX'],
     ['DATABASE_URL=mysql://x', [], { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    ['DATABASE_POOL_SIZE=0', [], { DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    ['--database-pool-size ten', ['--database-pool-size', 'ten'], {}, 'DATABASE_POOL_SIZE'],
     ['RECOVER=yes', [], { RECOVER: 'yes' }, 'RECOVER'],
     ['IDEMPOTENCY_MAX=-1', [], { IDEMPOTENCY_MAX: '-1' }, 'IDEMPOTENCY_MAX'],
     ['IDEMPOTENCY_MAX=0 (retries would hand out new values)', [], { IDEMPOTENCY_MAX: '0' }, 'IDEMPOTENCY_MAX'],
@@ -67,4 +70,33 @@ describe('config: loadConfig', () => {
       expect(message).to.include(setting);
       expect(message).to.not.include('\n');
     });
+});
+
+describe('config: secrets from files (*_FILE)', () => {
+  it('reads TOKEN_FILE and DATABASE_URL_FILE, dropping one trailing newline', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tan-secret-'));
+    await writeFile(path.join(dir, 'token'), 's3cret\n');
+    await writeFile(path.join(dir, 'url'), 'postgres://u:pw@db/x\n');
+    const c = loadConfig([], { TOKEN_FILE: path.join(dir, 'token'), DATABASE_URL_FILE: path.join(dir, 'url') });
+    expect(c.token).to.equal('s3cret');
+    expect(c.databaseUrl).to.equal('postgres://u:pw@db/x');
+    for (const [env, message] of [
+      [{ TOKEN: 'a', TOKEN_FILE: path.join(dir, 'token') }, 'TOKEN and TOKEN_FILE are both set; keep one (TOKEN_FILE for a mounted secret)'],
+      [{ DATABASE_URL: 'postgres://x', DATABASE_URL_FILE: path.join(dir, 'url') }, 'DATABASE_URL and DATABASE_URL_FILE are both set'],
+      [{ TOKEN_FILE: path.join(dir, 'missing') }, `TOKEN_FILE: cannot read ${path.join(dir, 'missing')} (ENOENT)`],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig([], env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, message).to.be.instanceOf(StartupError);
+      expect((error as Error).message).to.include(message);
+      expect((error as Error).message).to.not.include('s3cret');
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // The client commands for scripts: `next <id>` and `random`, printing the server's bare values.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { call, type ClientOptions } from './client.js';
+import { call, type ClientOptions } from '../client/http.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:5000';
 
@@ -49,9 +49,9 @@ export function nextCommand(): Command {
     new Command('next')
       .description('hand out the next value(s) of a sequence and print them, one per line')
       .argument('<id>', 'sequence id')
-      .option('--count <n>', 'reserve n consecutive values (1-10000)'),
-  ).action(async (id: string, flags: ClientFlags & { count?: string }) => {
-    process.stdout.write(await call('POST', `/next/${encodeURIComponent(id)}${query({ count: flags.count, format: 'text' })}`, clientOptions(flags)));
+      .option('--count <n>', 'reserve n consecutive values (1-10000)', wholeNumber(1, 10000)),
+  ).action(async (id: string, flags: ClientFlags & { count?: number }) => {
+    process.stdout.write(await call('POST', `/next/${encodeURIComponent(id)}${query({ count: flags.count?.toString(), format: 'text' })}`, clientOptions(flags)));
   });
 }
 
@@ -59,9 +59,9 @@ export function randomCommand(): Command {
   return withClientOptions(
     new Command('random')
       .description('hand out random number(s) never handed out before and print them, one per line')
-      .option('--type <type>', 'int or float', 'int')
-      .option('--count <n>', 'how many (1-10000)'),
-  ).action(async (flags: ClientFlags & { type: string; count?: string }) => {
-    process.stdout.write(await call('GET', `/random${query({ type: flags.type, count: flags.count, format: 'text' })}`, clientOptions(flags)));
+      .addOption(new Option('--type <type>', 'int or float').choices(['int', 'float']).default('int'))
+      .option('--count <n>', 'how many (1-10000)', wholeNumber(1, 10000)),
+  ).action(async (flags: ClientFlags & { type: string; count?: number }) => {
+    process.stdout.write(await call('GET', `/random${query({ type: flags.type, count: flags.count?.toString(), format: 'text' })}`, clientOptions(flags)));
   });
 }

@@ -2,9 +2,9 @@
 import pg from 'pg';
 import type { PoolKind } from '../random/domain.js';
 import { domainSize, POOL_KINDS } from '../random/domain.js';
-import { redactUrl } from '../store/postgres-pool.js';
-import { migrateSchema, schemaExists } from '../store/postgres-schema.js';
-import { domainFromJson } from '../store/postgres-store.js';
+import { reasonOf, redactUrl } from '../store/postgres/pool.js';
+import { migrateSchema, schemaExists } from '../store/postgres/schema.js';
+import { domainFromJson } from '../store/postgres/store.js';
 import type { IdempotencyEntry, IdempotentResult } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
@@ -16,7 +16,7 @@ async function connect(url: string): Promise<pg.Client> {
   try {
     await client.connect();
   } catch (e) {
-    throw new MigrateRefusal(`cannot connect to ${redactUrl(url)}: ${(e as Error).message}`);
+    throw new MigrateRefusal(`cannot connect to ${redactUrl(url)}: ${reasonOf(e)}`);
   }
   return client;
 }

@@ -2,7 +2,8 @@
 // copies sequences, random pools (key and counter) and idempotency keys so that nothing is re-issued after the move.
 import { parseArgs } from 'node:util';
 import { StartupError } from '../errors.js';
-import { redactUrl } from '../store/postgres-pool.js';
+import { maskSecrets } from '../mask.js';
+import { redactUrl } from '../store/postgres/pool.js';
 import { readFileSnapshot, updateFile } from './migrate-file.js';
 import { readPostgresSnapshot, updatePostgres } from './migrate-postgres.js';
 import { mergeInto, MigrateRefusal, type Merged, type Snapshot } from './migrate-snapshot.js';
@@ -38,14 +39,19 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
   try {
     const { values } = parseArgs({
       args,
-      options: { from: { type: 'string' }, to: { type: 'string' }, 'take-max': { type: 'boolean' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, 'take-max': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     });
+    if (values.help) {
+      io.stdout(`${USAGE}\n\nCopies sequences, random pools (key and position) and idempotency keys so that nothing is handed out twice after the move.\n` +
+        `Stop the servers of both places first. --take-max keeps the larger value where the target is ahead.`);
+      return 0;
+    }
     ({ from, to } = values);
     takeMax = values['take-max'] === true;
   } catch (e) {
-    io.stderr(`take-a-number migrate: ${(e as Error).message}; ${USAGE}`);
+    io.stderr(`take-a-number migrate: ${maskSecrets((e as Error).message)}; ${USAGE}`);
     return 2;
   }
   if (!from || !to) {
@@ -74,7 +80,7 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
     return 0;
   } catch (e) {
     const known = e instanceof MigrateRefusal || e instanceof StartupError;
-    io.stderr(`take-a-number migrate: ${known ? '' : 'failed: '}${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+    io.stderr(`take-a-number migrate: ${known ? '' : 'failed: '}${maskSecrets((e as Error).message.replace(/\s*\n\s*/g, ' '))}`);
     return 1;
   }
 }

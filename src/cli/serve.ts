@@ -1,9 +1,10 @@
 // `take-a-number serve`: every setting of config.ts as a flag (so --help lists them), passed on to loadConfig.
 import { Command, Option } from 'commander';
 import { SETTINGS } from '../config.js';
+import { VERSION } from '../version.js';
 
 export function serveCommand(): Command {
-  const cmd = new Command('serve').description('run the server').addHelpText('after', '\nEvery flag can also be set by its environment variable; a flag wins over the environment.');
+  const cmd = new Command('serve').description('run the server (the default of the image)').version(VERSION, '-V, --version', 'print the version').addHelpText('after', '\nEvery flag can also be set by its environment variable; a flag wins over the environment.');
   const options = SETTINGS.map((s) => {
     const option = new Option(`--${s.flag} <value>`, `${s.help} [env ${s.env}]${s.default === undefined ? '' : ` (default: ${s.default})`}`);
     cmd.addOption(option);

@@ -34,7 +34,7 @@ const jsonOrText = (description: string, schema: Json): Json => ({
     'text/plain': { schema: { type: 'string', description: 'the bare value(s), one per line' } },
   },
 });
-const unauthorized = { 401: ref('responses', 'Unauthorized') };
+const unauthorized = { 401: ref('responses', 'Unauthorized'), 403: ref('responses', 'Forbidden') };
 
 const schemas: Json = {
   Problem: {
@@ -99,6 +99,10 @@ const responses: Json = {
     description: 'Unauthorized: TOKEN is set and the request has no matching Authorization: Bearer header',
     headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
     content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample('unauthorized') } },
+  },
+  Forbidden: {
+    description: 'Forbidden: the token (from TOKENS_FILE) lacks the scope: read, take:<glob> or admin:<glob>',
+    content: { 'application/problem+json': { schema: ref('schemas', 'Problem'), example: problemExample('forbidden') } },
   },
 };
 
@@ -168,6 +172,18 @@ const paths: Json = {
   '/health': {
     get: { operationId: 'health', tags: ['operations'], summary: 'Alias of /healthz', security: [], responses: { 200: json('healthy', ref('schemas', 'Health')), 503: problem('storage_unavailable') } },
   },
+  '/livez': {
+    get: { operationId: 'livez', tags: ['operations'], summary: 'Liveness: 200 while the process runs', security: [], responses: { 200: json('alive', ref('schemas', 'Health')) } },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'readyz',
+      tags: ['operations'],
+      summary: 'Readiness: 200 only while it can hand out numbers (503 while the store cannot write, and from SIGTERM on)',
+      security: [],
+      responses: { 200: json('ready', ref('schemas', 'Health')), 503: problem('storage_unavailable', 'shutting_down') },
+    },
+  },
   '/metrics': {
     get: {
       operationId: 'metrics',
@@ -198,8 +214,11 @@ const paths: Json = {
   },
 };
 
-/** The document; with `auth`, every operation but the health checks requires the bearer token. */
-export function openApiDocument({ auth }: { auth: boolean }): Json {
+const DOC_PATHS = ['/openapi.json', '/docs', '/docs/assets/{asset}'];
+
+/** The document; with `auth`, every operation but the probes (and the docs while public) requires the bearer token. */
+export function openApiDocument({ auth, publicDocs = true }: { auth: boolean; publicDocs?: boolean }): Json {
+  const shown = auth && publicDocs ? Object.fromEntries(Object.entries(paths).map(([p, v]) => [p, DOC_PATHS.includes(p) ? { get: { ...(v as { get: Json }).get, security: [] } } : v])) : paths;
   return {
     openapi: '3.1.0',
     info: {
@@ -209,7 +228,7 @@ export function openApiDocument({ auth }: { auth: boolean }): Json {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'operations' }],
-    paths,
+    paths: shown,
     components: { schemas, parameters, responses, securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the TOKEN setting' } } },
     ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
   };

@@ -59,8 +59,9 @@ export function wantsText(ctx: Context): boolean {
 
 /** The Idempotency-Key header, if any: 1-255 visible ASCII characters. */
 export function idempotencyKey(ctx: Context): string | undefined {
+  // ctx.get() gives '' for an absent header too: an empty key is a client bug, not "no key".
+  if (ctx.headers['idempotency-key'] === undefined) return undefined;
   const key = ctx.get('Idempotency-Key');
-  if (key === '') return undefined;
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key))
     throw new ServiceError('invalid_idempotency_key', `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`);
   return key;

@@ -13,6 +13,11 @@ import { sendProblem } from './problem.js';
 
 const JSON_TYPE = 'application/json';
 
+/** The process's state as the probes see it: main.ts sets `draining` on SIGTERM. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 /** An allocating answer: a cache that replayed it would hand the same values out twice. */
 function respond(ctx: Context, text: boolean, json: string, lines: () => string[]): void {
   ctx.status = 200;
@@ -27,7 +32,7 @@ function respond(ctx: Context, text: boolean, json: string, lines: () => string[
 }
 
 /** `auth` only shapes the OpenAPI document (whether it declares the bearer token); app.ts enforces it. */
-export function buildRouter(store: Store, metrics?: Metrics, auth = false): Router {
+export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifecycle: Lifecycle = { draining: false }, publicDocs = true): Router {
   // strict: "/next/foo/" is another path (404), not an alias of "/next/foo".
   // sensitive: "/NEXT/foo" is unknown (404); matching it would also slip past the HEAD guard in app.ts.
   const router = new Router({ strict: true, sensitive: true });
@@ -103,8 +108,18 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false): Rout
   };
   router.get('/healthz', health);
   router.get('/health', health);
+  // Liveness: the process answers. A full disk makes /readyz fail, and must not make a liveness probe restart it.
+  router.get('/livez', (ctx) => {
+    ctx.type = JSON_TYPE;
+    ctx.body = '{"status":"ok"}';
+  });
+  // Readiness: it can hand out numbers now; from SIGTERM on it says no, so the load balancer drains it first.
+  router.get('/readyz', async (ctx) => {
+    if (lifecycle.draining) return sendProblem(ctx, 'shutting_down', 'the service is shutting down; send requests to another instance', { status_text: 'draining' });
+    await health(ctx);
+  });
 
-  const openapi = JSON.stringify(openApiDocument({ auth }));
+  const openapi = JSON.stringify(openApiDocument({ auth, publicDocs }));
   router.get('/openapi.json', (ctx) => {
     ctx.type = JSON_TYPE;
     ctx.body = openapi;

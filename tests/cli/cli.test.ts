@@ -79,12 +79,17 @@ describe('take-a-number CLI', function () {
   });
 
   // Runs after the float test above, which drew the whole five-value float pool.
-  it('exits 1 with one line on stderr for a 4xx, without retrying it', async () => {
-    expect(await run(['next', 'build', '--count', '0', '--url', srv.url])).to.deep.equal({
-      code: 1,
+  it('checks its own arguments (exit 2, nothing sent)', async () => {
+    expect(await run(['next', 'untouched', '--count', '0', '--url', srv.url])).to.deep.equal({
+      code: 2,
       stdout: '',
-      stderr: 'take-a-number: 400 invalid_count: count must be a whole number from 1 to 10000, got "0"\n',
+      stderr: "take-a-number: option '--count <n>' argument '0' is invalid. expected a whole number from 1 to 10000\n(add --help for usage)\n",
     });
+    expect((await run(['random', '--type', 'big', '--url', srv.url])).code).to.equal(2);
+    expect(await lastValue(srv, 'untouched')).to.equal(undefined);
+  });
+
+  it('exits 1 with one line on stderr for a 4xx, without retrying it', async () => {
     await fetch(`${srv.url}/sequences/full`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ last_value: Number.MAX_SAFE_INTEGER }) });
     expect(await run(['next', 'full', '--url', srv.url])).to.deep.equal({
       code: 1,
@@ -112,8 +117,9 @@ describe('take-a-number CLI with TOKEN', function () {
 
   it('sends the token from --token or TAKE_A_NUMBER_TOKEN, and fails in one line without it', async () => {
     const srv = await startServerProcess({ SEQUENCE_FILE: path.join(await tempDir(), 's.json'), TOKEN: 'sekrit' });
-    expect(await run(['next', 'a', '--url', srv.url])).to.deep.equal({ code: 1, stdout: '', stderr: 'take-a-number: 401 unauthorized: send Authorization: Bearer <token>\n' });
-    expect(await run(['next', 'a', '--url', srv.url, '--token', 'wrong'])).to.deep.equal({ code: 1, stdout: '', stderr: 'take-a-number: 401 unauthorized: send Authorization: Bearer <token>\n' });
+    const refused = "take-a-number: 401 unauthorized: send Authorization: Bearer <token>; set TAKE_A_NUMBER_TOKEN (or --token) to the server's TOKEN\n";
+    expect(await run(['next', 'a', '--url', srv.url])).to.deep.equal({ code: 1, stdout: '', stderr: refused });
+    expect(await run(['next', 'a', '--url', srv.url, '--token', 'wrong'])).to.deep.equal({ code: 1, stdout: '', stderr: refused });
     expect(await run(['next', 'a', '--url', srv.url, '--token', 'sekrit'])).to.deep.equal({ code: 0, stdout: '1\n', stderr: '' });
     expect(await run(['next', 'a', '--url', srv.url], { TAKE_A_NUMBER_TOKEN: 'sekrit' })).to.deep.equal({ code: 0, stdout: '2\n', stderr: '' });
     expect(await lastValue(srv, 'a', 'sekrit')).to.equal(2);

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { backoff, call, ClientError, type ClientOptions } from '../../src/cli/client.js';
+import { backoff, call, ClientError, type ClientOptions } from '../../src/client/http.js';
 
 interface Seen {
   method: string;

@@ -65,9 +65,11 @@ pod() {
   printf '%s' "$out"
 }
 
-# start a container on host directory $1; sets $cid and $base (http://127.0.0.1:<free port>)
+# start a container on host directory $1 (further arguments go to podman run); sets $cid and $base (http://127.0.0.1:<free port>)
 start_container() {
-  cid=$(pod run -d --pull=never -p 127.0.0.1::5000 -v "$1":/data:U "$image") || fail "podman run failed"
+  local dir=$1
+  shift
+  cid=$(pod run -d --pull=never -p 127.0.0.1::5000 -v "$dir":/data:U "$@" "$image") || fail "podman run failed"
   containers+=("$cid")
   local port
   port=$(pod port "$cid" 5000/tcp) || fail "podman port failed"
@@ -108,15 +110,16 @@ fi
 [[ -n $image ]] || fail "image-smoke.sh printed no image id"
 ok "image built: $IMAGE_NAME ${image:0:12}, $(pod image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB\n", $1/1e6}') ($((SECONDS - t)) s)"
 
-cfg=$(pod image inspect -f '{{.Config.User}}{{"\n"}}{{json .Config.Healthcheck.Test}}{{"\n"}}{{json .Config.Volumes}}{{"\n"}}{{json .Config.ExposedPorts}}{{"\n"}}{{json .Config.Entrypoint}}' "$image") \
+cfg=$(pod image inspect -f '{{.Config.User}} {{index .Config.Labels "org.opencontainers.image.version"}}{{"\n"}}{{json .Config.Healthcheck.Test}}{{"\n"}}{{json .Config.Volumes}}{{"\n"}}{{json .Config.ExposedPorts}}{{"\n"}}{{json .Config.Entrypoint}}' "$image") \
   || fail "podman image inspect failed"
 { read -r user; read -r hc; read -r vols; read -r ports; read -r cmd; } <<<"$cfg"
-[[ $user == node ]] || fail "image USER is '$user', expected node"
+version=$(node -p 'require(process.argv[1]).version' "$repo/package.json")
+[[ $user == "1000:1000 $version" ]] || fail "image USER and version label are '$user', expected '1000:1000 $version' (numeric, for runAsNonRoot)"
 [[ $hc == *healthz* ]] || fail "image has no HEALTHCHECK on /healthz (got $hc)"
 [[ $vols == *'"/data"'* ]] || fail "image has no VOLUME /data (got $vols)"
 [[ $ports == *'"5000/tcp"'* ]] || fail "image does not EXPOSE 5000 (got $ports)"
 [[ $cmd == '["node","--max-semi-space-size=8","--expose-gc","--heap-growing-percent=50","dist/src/main.js"]' ]] || fail "unexpected ENTRYPOINT $cmd"
-ok "image config: USER node, HEALTHCHECK, VOLUME /data, EXPOSE 5000, ENTRYPOINT $cmd"
+ok "image config: USER 1000:1000, label version $version, HEALTHCHECK, VOLUME /data, EXPOSE 5000, ENTRYPOINT $cmd"
 files=$(pod run --rm --pull=never --entrypoint sh "$image" -c 'ls /app; ls /app/dist; stat -c %u:%g /data; echo "SEQUENCE_FILE=$SEQUENCE_FILE"') \
   || fail "cannot list the image's files"
 [[ $files != *tests* && $files != *bench* ]] || fail "tests or bench in the image: $(echo $files)"
@@ -124,20 +127,36 @@ files=$(pod run --rm --pull=never --entrypoint sh "$image" -c 'ls /app; ls /app/
 [[ $files == *"SEQUENCE_FILE=/data/sequences.json"* ]] || fail "SEQUENCE_FILE is not /data/sequences.json: $(echo $files)"
 ok "image content: dist/src only (no tests), /data owned by 1000:1000, SEQUENCE_FILE=/data/sequences.json"
 
+# ---- one entrypoint: the CLI words reach the CLI
+out=$(pod run --rm --pull=never "$image" --version) || fail "--version through the image failed"
+[[ $out == "$version" ]] || fail "--version through the image printed '$out', expected $version"
+out=$(pod run --rm --pull=never "$image" --help) || fail "--help through the image failed"
+[[ $out == *"serve "* && $out == *"next "* && $out == *"migrate"* ]] || fail "--help through the image does not list serve, next, migrate: $out"
+out=$(pod run --rm --pull=never "$image" migrate --help) || fail "migrate --help through the image exited non-zero"
+[[ $out == usage:* ]] || fail "migrate --help printed: $out"
+ok "image --version -> $version; --help lists the commands; migrate --help exits 0"
+
 # ---- first container
 data=$work/data
 mkdir "$data"
 t=$SECONDS
 start_container "$data"
 ok "container ${cid:0:12} healthy on $base ($((SECONDS - t)) s)"
+logs=$(podman logs "$cid" 2>&1)
+[[ $logs == *'"level":40'*'no state found, starting fresh; check your volume (state path /data/sequences.json)'* ]] || fail "no fresh-state WARN naming /data/sequences.json in: $logs"
+ok "fresh start logs WARN: no state found, starting fresh; check your volume (state path /data/sequences.json)"
+out=$(pod run --rm --pull=never --network "container:$cid" "$image" next build --url http://127.0.0.1:5000 --count 2) || fail "next build through the image failed: $out"
+[[ $out == $'1\n2' ]] || fail "next build --count 2 through the image printed '$out'"
+ok "image next build --url http://127.0.0.1:5000 --count 2 -> 1, 2"
+
 expect_get /next/foo '200 {"sequence_id":"foo","next_value":1}'
 expect_get /next/foo '200 {"sequence_id":"foo","next_value":2}'
 
 pod healthcheck run "$cid" >/dev/null || fail "podman healthcheck run: not healthy"
 ok "podman healthcheck run -> healthy"
 
-uid=$(pod exec "$cid" id -u) || fail "podman exec id -u failed"
-[[ $uid == 1000 ]] || fail "the service runs as uid $uid, expected 1000"
+uid=$(pod exec "$cid" sh -c 'echo $(id -u):$(id -g)') || fail "podman exec id -u failed"
+[[ $uid == 1000:1000 ]] || fail "the service runs as $uid, expected 1000:1000"
 pid1=$(pod exec "$cid" sh -c 'tr "\0" " " </proc/1/cmdline') || fail "cannot read PID 1"
 [[ $pid1 == "node --max-semi-space-size=8 --expose-gc --heap-growing-percent=50 dist/src/main.js " ]] || fail "PID 1 is '$pid1', expected node (it must receive SIGTERM itself)"
 ok "runs as uid 1000, node is PID 1"
@@ -179,5 +198,30 @@ state=$(node -e '
 grep -q '"foo": 3' "$data/sequences.json" || fail "the state file does not contain \"foo\": 3: $(cat "$data/sequences.json")"
 ok "host dir: sequences.json has \"foo\": 3, sequences.json.replica exists with \"foo\": 3, both owned by uid 1000"
 
+
+# ---- probes through a drain: SIGTERM turns /readyz to 503 at once, /livez stays 200, the listener closes later
+start_container "$data" -e SHUTDOWN_DELAY=4
+expect_get /livez '200 {"status":"ok"}'
+expect_get /readyz '200 {"status":"ok"}'
+t=$SECONDS
+pod kill --signal TERM "$cid" >/dev/null || fail "podman kill --signal TERM failed"
+for i in $(seq 1 50); do
+  reply=$(http_get "$base/readyz")
+  [[ $reply == 503* ]] && break
+  sleep 0.1
+done
+[[ $reply == '503 {"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the service is shutting down; send requests to another instance","code":"shutting_down","status_text":"draining"}' ]] \
+  || fail "/readyz after SIGTERM: $reply"
+ok "after SIGTERM: GET /readyz -> 503 shutting_down"
+expect_get /livez '200 {"status":"ok"}'
+expect_get /next/foo '200 {"sequence_id":"foo","next_value":4}'
+for i in $(seq 1 100); do
+  [[ $(pod inspect -f '{{.State.Running}}' "$cid") == false ]] && break
+  sleep 0.1
+done
+code=$(pod inspect -f '{{.State.Running}} {{.State.ExitCode}}' "$cid")
+[[ $code == 'false 0' ]] || fail "after the drain: running/exit code $code, expected 'false 0'"
+(( SECONDS - t >= 3 )) || fail "the container stopped $((SECONDS - t)) s after SIGTERM, before SHUTDOWN_DELAY=4"
+ok "drain: served during SHUTDOWN_DELAY=4, then exited 0 after $((SECONDS - t)) s"
 
 echo "container test passed ($((SECONDS - t0)) s)"

@@ -1,6 +1,6 @@
 // The store contract against the PostgreSQL store, on a database of its own.
 import { silentLogger } from '../../src/logger.js';
-import { PostgresStore } from '../../src/store/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import { testConfig } from '../helpers.js';
 import { createTestDatabase, describePostgres, query, type TestDatabase } from '../postgres/database.js';
 import { storeContract } from './store-contract.js';

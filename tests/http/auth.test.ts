@@ -1,4 +1,4 @@
-// TOKEN: bearer auth on every route but /healthz and /health; 401 problems with WWW-Authenticate.
+// TOKEN: bearer auth on every route but the probes and the (public by default) docs; 401 problems with WWW-Authenticate.
 import { expect } from 'chai';
 import request from 'supertest';
 import { fileApp } from '../helpers.js';
@@ -12,9 +12,6 @@ const ROUTES: Array<[method: 'get' | 'post' | 'put', url: string]> = [
   ['get', '/sequences/a'],
   ['put', '/sequences/a'],
   ['get', '/metrics'],
-  ['get', '/openapi.json'],
-  ['get', '/docs'],
-  ['get', '/docs/assets/initializer.js'],
   ['get', '/no/such/route'],
 ];
 
@@ -43,6 +40,9 @@ describe('TOKEN (bearer auth)', () => {
     for (const [method, url] of ROUTES) expectUnauthorized(await request(server)[method](url).send({ last_value: 5 }), `${method} ${url}`);
     await request(server).get('/healthz').expect(200, { status: 'ok' });
     await request(server).get('/health').expect(200, { status: 'ok' });
+    await request(server).get('/livez').expect(200, { status: 'ok' });
+    await request(server).get('/readyz').expect(200, { status: 'ok' });
+    for (const url of ['/openapi.json', '/docs', '/docs/assets/initializer.js']) await request(server).get(url).expect(200);
     expect(await store.list()).to.deep.equal([]);
     expect((await store.pool('int')).drawn).to.equal(0);
     await close();

@@ -108,7 +108,7 @@ describe('GET /metrics', () => {
     const store = await openFileStore(file);
     const app = createApp({ store, config: testConfig(), log: silentLogger(), metrics: new Metrics(store) });
     const m = await scrape(app.callback());
-    for (const name of ['take_a_number_process_cpu_user_seconds_total', 'take_a_number_process_resident_memory_bytes', 'take_a_number_nodejs_eventloop_lag_seconds'])
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds'])
       expect(m.has(name), name).to.equal(true);
     await store.close();
   });

@@ -83,7 +83,7 @@ describe('GET /openapi.json', () => {
     for (const [path, item] of Object.entries(doc.paths as Json))
       for (const m of Object.keys(item)) if (METHODS.includes(m)) fromDoc.add(`${m.toUpperCase()} ${path}`);
     expect([...fromDoc].sort()).to.deep.equal([...fromRouter].sort());
-    expect(fromRouter.size).to.equal(12);
+    expect(fromRouter.size).to.equal(14);
     await close();
   });
 
@@ -95,7 +95,7 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas.Problem.properties.code.enum).to.include.members(['invalid_count', 'idempotency_key_reused', 'unauthorized']);
     const next = doc.paths['/next/{sequenceId}'].get;
     expect(next.parameters.map((p: Json) => p.$ref)).to.deep.equal(['#/components/parameters/count', '#/components/parameters/format', '#/components/parameters/idempotencyKey']);
-    expect(Object.keys(next.responses)).to.deep.equal(['200', '400', '401', '409', '422', '503', '507']);
+    expect(Object.keys(next.responses)).to.deep.equal(['200', '400', '401', '403', '409', '422', '503', '507']);
     expect(doc.security).to.equal(undefined);
     await close();
   });

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { PostgresStore } from '../../src/store/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
 import { startServerProcess, testConfig, type ServerProcess } from '../helpers.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';

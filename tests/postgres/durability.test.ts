@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { PostgresStore } from '../../src/store/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import { testConfig } from '../helpers.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
 import { silentLogger } from '../../src/logger.js';
-import { PostgresStore } from '../../src/store/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
 import { openFileStore, tempDir, testConfig } from '../helpers.js';
 import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';

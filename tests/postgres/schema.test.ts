@@ -1,7 +1,7 @@
 // Schema creation at start: concurrent starts agree on one schema and one key per pool; a newer schema is refused.
 import { expect } from 'chai';
 import { silentLogger } from '../../src/logger.js';
-import { PostgresStore } from '../../src/store/postgres-store.js';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig } from '../helpers.js';
 import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';

@@ -34,7 +34,8 @@ describe('robustness: structured log', () => {
     const byEvent = Object.fromEntries(lines.map((l) => [l.event, l]));
     expect(byEvent.corrupt_copy).to.include({ level: ERROR, path: `${file}.replica` });
     expect(byEvent.state_loaded).to.include({ level: INFO, file, source: 'primary', sequences: 1 });
-    expect(byEvent.listening).to.include({ level: INFO, url: srv.url, store: 'file', pid: srv.child.pid });
+    expect(byEvent.listening).to.include({ level: INFO, url: srv.url, auth: 'off', pid: srv.child.pid });
+    expect(byEvent.listening.store).to.deep.equal({ kind: 'file', path: file });
     expect(byEvent.shutdown).to.include({ level: INFO, signal: 'SIGTERM' });
     expect(byEvent.stopped).to.include({ level: INFO, forced: false });
     expect(await readFile(`${file}.replica`, 'utf8')).to.equal(await readFile(file, 'utf8'));

@@ -1,4 +1,4 @@
-// The HTTP side of the client commands: one request, retried on transient failures with one idempotency key.
+// One request to the service, retried on transient failures with one idempotency key (the CLI and the library).
 import { randomUUID } from 'node:crypto';
 
 export interface ClientOptions {
@@ -13,9 +13,26 @@ export interface ClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** A failure to report: one line, no stack. */
+/** A failure to report: one line, no stack; `status` and `code` when the server answered. */
 export class ClientError extends Error {
   override readonly name = 'ClientError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What one call sends besides method and path. */
+export interface RequestShape {
+  /** Default text/plain (the CLI prints the bare values). */
+  accept?: string;
+  /** A JSON body (PUT). */
+  body?: unknown;
+  /** Whether to send the Idempotency-Key (default true: only /next and /random use it; others ignore it). */
+  idempotent?: boolean;
 }
 
 // 5xx codes that another attempt cannot fix: retrying them only delays the bad news.
@@ -54,7 +71,7 @@ function networkReason(e: unknown): string {
  * Sends `method path` and returns the body of the 2xx answer. Retries connection failures, timeouts and 5xx
  * with exponential backoff; never retries 4xx. Throws ClientError with a one-line reason.
  */
-export async function call(method: 'GET' | 'POST', path: string, opts: ClientOptions): Promise<string> {
+export async function call(method: 'GET' | 'POST' | 'PUT', path: string, opts: ClientOptions, shape: RequestShape = {}): Promise<string> {
   let url: URL;
   try {
     url = new URL(opts.url.replace(/\/+$/, '') + path);
@@ -63,30 +80,35 @@ export async function call(method: 'GET' | 'POST', path: string, opts: ClientOpt
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ClientError(`not an http(s) URL: ${opts.url}`);
   const key = opts.idempotencyKey ?? randomUUID();
-  const headers: Record<string, string> = { Accept: 'text/plain', 'Idempotency-Key': key, 'X-Request-Id': key };
+  const headers: Record<string, string> = { Accept: shape.accept ?? 'text/plain', 'X-Request-Id': key };
+  if (shape.idempotent !== false) headers['Idempotency-Key'] = key;
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  const body = shape.body === undefined ? undefined : JSON.stringify(shape.body);
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const sleep = opts.sleep ?? wait;
 
   for (let attempt = 0; ; attempt++) {
     let reason: string;
+    let last: { status?: number; code?: string } = {};
     // A ref'd timer, unlike AbortSignal.timeout's: it keeps the process alive even if a reset connection
     // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting (13).
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {
-      const res = await fetch(url, { method, headers, signal: controller.signal });
-      const body = await res.text();
-      if (res.ok) return body;
-      const { line, code } = describe(res.status, res.statusText, body);
-      if (res.status < 500 || (code !== undefined && PERMANENT_CODES.has(code))) throw new ClientError(line);
+      const res = await fetch(url, { method, headers, body, signal: controller.signal });
+      const text = await res.text();
+      if (res.ok) return text;
+      const { line, code } = describe(res.status, res.statusText, text);
+      if (res.status < 500 || (code !== undefined && PERMANENT_CODES.has(code))) throw new ClientError(line, res.status, code);
       reason = line;
+      last = { status: res.status, code };
     } catch (e) {
       if (e instanceof ClientError) throw e;
       reason = `cannot reach ${url.origin}: ${networkReason(e)}`;
     } finally {
       clearTimeout(timer);
     }
-    if (attempt >= opts.retries) throw new ClientError(opts.retries === 0 ? reason : `${reason} (gave up after ${attempt + 1} attempts)`);
+    if (attempt >= opts.retries) throw new ClientError(opts.retries === 0 ? reason : `${reason} (gave up after ${attempt + 1} attempts)`, last.status, last.code);
     await sleep(backoff(attempt));
   }
 }

@@ -1,7 +1,7 @@
 // The PostgreSQL schema and its migrations, applied at start under an advisory lock so that
 // any number of instances may start at once.
 import type pg from 'pg';
-import { StartupError } from '../errors.js';
+import { StartupError } from '../../errors.js';
 
 export const SCHEMA_VERSION = 1;
 

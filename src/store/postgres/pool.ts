@@ -1,31 +1,29 @@
 // node-postgres plumbing for the PostgreSQL store: a pool that survives lost connections, and transactions.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isServiceError, StartupError } from '../errors.js';
+import { isServiceError, StartupError } from '../../errors.js';
+import { maskSecrets } from '../../mask.js';
 
-/** A postgres:// URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
+/** A postgres:// URL without its credentials, for messages and logs. */
+export const redactUrl = (url: string): string => maskSecrets(url);
 
-/** The reason of a database error in one line: its SQLSTATE or errno code and message. */
+/** Deadlock and serialization failure: the transaction was rolled back whole and may run again. */
+export const RETRYABLE: ReadonlySet<string> = new Set(['40P01', '40001']);
+
+export const codeOf = (e: unknown): string => String((e as { code?: unknown } | null)?.code ?? '');
+
+/** The reason of a database error in one line: its SQLSTATE or errno code and message, credentials masked. */
 export function reasonOf(e: unknown): string {
   const err = e as Error & { code?: string };
   const message = err?.message || String(e);
-  return err?.code ? `${err.code}: ${message}` : message;
+  return maskSecrets(err?.code ? `${err.code}: ${message}` : message);
 }
 
-/** `syncCommit` sets synchronous_commit=on for these sessions (used when the database default is off). */
-export function createPool(url: string, log: Logger, syncCommit = false): pg.Pool {
+/** `size` connections at most; `syncCommit` sets synchronous_commit=on for these sessions (used when the database default is off). */
+export function createPool(url: string, log: Logger, size: number, syncCommit = false): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: size,
     ...(syncCommit ? { options: '-c synchronous_commit=on' } : {}),
     // A database that does not answer must turn into a 503 quickly, not a hung request.
     connectionTimeoutMillis: 3000,
@@ -52,7 +50,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     return result;
   } catch (e) {
     // A refusal (exhausted, reused key, changed range) leaves a healthy connection: roll back and keep it.
-    if (isServiceError(e) || e instanceof StartupError) await client.query('ROLLBACK').catch(() => (broken = true));
+    if (isServiceError(e) || e instanceof StartupError || RETRYABLE.has(codeOf(e))) await client.query('ROLLBACK').catch(() => (broken = true));
     else broken = true;
     throw e;
   } finally {

@@ -1,0 +1,76 @@
+// take-a-number/client: a typed client for Node callers, with the CLI's retries and idempotency.
+//   import { TakeANumber } from 'take-a-number/client';
+//   const tan = new TakeANumber({ url: 'http://127.0.0.1:5000', token: process.env.TAKE_A_NUMBER_TOKEN });
+//   const { next_value } = await tan.next('build');
+import { randomUUID } from 'node:crypto';
+import { call, ClientError, type ClientOptions } from './http.js';
+import type { NextValue, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
+
+export { ClientError } from './http.js';
+export type * from './types.js';
+
+export interface TakeANumberOptions {
+  /** Default http://127.0.0.1:5000. */
+  url?: string;
+  token?: string;
+  /** Retries of connection failures, timeouts and 5xx after the first attempt (never 4xx); default 6. */
+  retries?: number;
+  /** Time limit of each attempt; default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface TakeOptions {
+  /** Reuse a key across runs (e.g. the CI job id) to get the same values on a rerun; default a new one per call. */
+  idempotencyKey?: string;
+}
+
+const DEFAULTS = { url: 'http://127.0.0.1:5000', retries: 6, timeoutMs: 10_000 };
+
+export class TakeANumber {
+  private readonly opts: ClientOptions;
+
+  constructor(options: TakeANumberOptions = {}) {
+    this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  }
+
+  private async json<T>(method: 'GET' | 'POST' | 'PUT', path: string, extra: { idempotencyKey?: string; body?: unknown; idempotent?: boolean } = {}): Promise<T> {
+    const text = await call(method, path, { ...this.opts, idempotencyKey: extra.idempotencyKey ?? randomUUID() }, { accept: 'application/json', body: extra.body, idempotent: extra.idempotent });
+    return JSON.parse(text) as T;
+  }
+
+  /** Hands out the next value (or `count` consecutive values) of a sequence. */
+  next(sequenceId: string, options: TakeOptions & { count?: number } = {}): Promise<NextValue> {
+    const q = options.count === undefined ? '' : `?count=${options.count}`;
+    return this.json('POST', `/next/${encodeURIComponent(sequenceId)}${q}`, options);
+  }
+
+  /** Hands out one random number never handed out before (type int by default). */
+  random(options: TakeOptions & { type?: 'int' | 'float' } = {}): Promise<RandomNumber> {
+    return this.json('GET', `/random?type=${options.type ?? 'int'}`, options);
+  }
+
+  /** Hands out `count` random numbers never handed out before. */
+  randoms(count: number, options: TakeOptions & { type?: 'int' | 'float' } = {}): Promise<RandomNumbers> {
+    return this.json('GET', `/random?type=${options.type ?? 'int'}&count=${count}`, options);
+  }
+
+  /** The last value handed out by a sequence, without moving it; undefined if it was never used. */
+  async sequence(sequenceId: string): Promise<Sequence | undefined> {
+    try {
+      return await this.json<Sequence>('GET', `/sequences/${encodeURIComponent(sequenceId)}`, { idempotent: false });
+    } catch (e) {
+      if (e instanceof ClientError && e.code === 'sequence_not_found') return undefined;
+      throw e;
+    }
+  }
+
+  /** Every sequence and its last value. */
+  sequences(): Promise<SequenceList> {
+    return this.json('GET', '/sequences', { idempotent: false });
+  }
+
+  /** Moves a sequence forward so that its next value is lastValue + 1 (refused if it would move back). */
+  setSequence(sequenceId: string, lastValue: number): Promise<Sequence> {
+    return this.json('PUT', `/sequences/${encodeURIComponent(sequenceId)}`, { body: { last_value: lastValue }, idempotent: false });
+  }
+}

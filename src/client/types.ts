@@ -1,0 +1,46 @@
+// The answers of the HTTP API as TypeScript types. Each KEYS object lists a type's members (true = always
+// present); tests/client/openapi-types.test.ts checks them against the schemas of /openapi.json.
+
+export interface NextValue {
+  sequence_id: string;
+  next_value: number;
+  /** Only with count: the last of the reserved consecutive values. */
+  last_value?: number;
+}
+
+export interface Sequence {
+  sequence_id: string;
+  last_value: number;
+}
+
+export interface SequenceList {
+  sequences: Sequence[];
+}
+
+export interface RandomNumber {
+  number: number;
+}
+
+export interface RandomNumbers {
+  numbers: number[];
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+type Keys<T> = { [K in keyof Required<T>]: undefined extends T[K] ? false : true };
+
+/** The schema name in the OpenAPI document → the members of the type, true where required. */
+export const SCHEMA_KEYS = {
+  NextValue: { sequence_id: true, next_value: true, last_value: false } satisfies Keys<NextValue>,
+  Sequence: { sequence_id: true, last_value: true } satisfies Keys<Sequence>,
+  SequenceList: { sequences: true } satisfies Keys<SequenceList>,
+  RandomNumber: { number: true } satisfies Keys<RandomNumber>,
+  RandomNumbers: { numbers: true } satisfies Keys<RandomNumbers>,
+  Problem: { type: true, title: true, status: true, detail: true, code: true } satisfies Keys<Problem>,
+};

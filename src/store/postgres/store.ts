@@ -1,0 +1,284 @@
+// The PostgreSQL store: the file store's contract for any number of instances sharing one database.
+// Allocations are batched per instance (batch/): one statement, one transaction for all that arrived together.
+import { valueBehind } from '../rules.js';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import { ServiceError, StartupError, isServiceError } from '../../errors.js';
+import { domainDifference, domainSize, POOL_KINDS, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { allocateBatch, allocateOne, tooManySequences, type AllocateContext } from './batch/allocate.js';
+import { BatchQueue } from './batch/commit.js';
+import { claimKeys, recordKeys } from './batch/keys.js';
+import { settle, type Op, type PoolInfo } from './batch/ops.js';
+import { codeOf, createPool, reasonOf, redactUrl, RETRYABLE, transaction } from './pool.js';
+import { migrateSchema } from './schema.js';
+
+export interface PostgresStoreOptions {
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  log: Logger;
+  now?: () => number;
+}
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+// A batch that lost a deadlock was rolled back whole, so it may simply run again.
+const ATTEMPTS = 3;
+
+const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
+  SELECT $1::text, $2::bigint WHERE CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id = $1::text) THEN true
+    ELSE (SELECT count(*) FROM tan_sequences) < $3::bigint END
+  ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
+  RETURNING value`;
+
+/** A pool's domain as stored in its jsonb column. */
+export function domainFromJson(o: Record<string, unknown>): PoolDomain {
+  return o.type === 'int'
+    ? { type: 'int', min: Number(o.min), max: Number(o.max) }
+    : { type: 'float', min: Number(o.min), max: Number(o.max), decimals: Number(o.decimals) };
+}
+
+/** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
+async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, PoolDomain>): Promise<Record<PoolKind, PoolInfo>> {
+  const pools: Partial<Record<PoolKind, PoolInfo>> = {};
+  for (const kind of POOL_KINDS) {
+    await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
+      kind,
+      JSON.stringify(wanted[kind]),
+      domainSize(wanted[kind]),
+      randomBytes(32).toString('hex'),
+    ]);
+    const { rows } = await client.query<{ domain: Record<string, unknown>; key: string }>('SELECT domain, key FROM tan_pools WHERE kind = $1', [kind]);
+    const domain = domainFromJson(rows[0]!.domain);
+    const difference = domainDifference(domain, wanted[kind]);
+    if (difference)
+      throw new StartupError(
+        `the ${kind} random pool's range is fixed when it is created: ${difference}. ` +
+          `Changing it could repeat values; set it back, or use a new database for the new range.`,
+      );
+    pools[kind] = { domain, key: rows[0]!.key };
+  }
+  return pools as Record<PoolKind, PoolInfo>;
+}
+
+async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
+  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
+  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
+}
+
+export class PostgresStore implements Store {
+  onCommit?: (stats: CommitStats) => void;
+  private failure: string | undefined;
+  private closed = false;
+  private newKeys = 0;
+  private readonly now: () => number;
+  private readonly queue = new BatchQueue<Op>((batch) => this.flush(batch));
+  private readonly ctx: AllocateContext;
+
+  private constructor(
+    private readonly db: pg.Pool,
+    private readonly opts: PostgresStoreOptions,
+    private readonly pools: Record<PoolKind, PoolInfo>,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.ctx = { maxSequences: opts.config.maxSequences, pool: (kind) => this.pools[kind] };
+  }
+
+  static async open(opts: PostgresStoreOptions): Promise<Store> {
+    const { config, log } = opts;
+    if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set');
+    let pool: pg.Pool | undefined;
+    let pools!: Record<PoolKind, PoolInfo>;
+    try {
+      pool = createPool(config.databaseUrl, log, config.databasePoolSize);
+      const settings = await transaction(pool, async (client) => {
+        await migrateSchema(client);
+        pools = await ensurePools(client, { int: config.randomInt, float: config.randomFloat });
+        return durabilitySettings(client);
+      });
+      if (settings.fsync !== 'on')
+        log.error({ event: 'db_not_durable', fsync: settings.fsync }, 'the database runs with fsync=off: a database crash can lose values already handed out, which may then be handed out again');
+      if (settings.synchronousCommit === 'off') {
+        // With synchronous_commit=off a commit is acknowledged before it is on disk: "durable before sent" needs it on.
+        log.warn({ event: 'db_synchronous_commit' }, 'the database default is synchronous_commit=off; take-a-number turns it on for its own sessions');
+        await pool.end();
+        pool = createPool(config.databaseUrl, log, config.databasePoolSize, true);
+      }
+    } catch (e) {
+      await pool?.end().catch(() => undefined);
+      if (e instanceof StartupError) throw e;
+      throw new StartupError(`DATABASE_URL: cannot prepare the database ${redactUrl(config.databaseUrl)}: ${reasonOf(e)}`);
+    }
+    log.info({ event: 'state_loaded', database: redactUrl(config.databaseUrl), pool_size: config.databasePoolSize }, 'PostgreSQL store ready');
+    return new PostgresStore(pool, opts, pools);
+  }
+
+  /** A database failure as the 503 its requests get; logged once until the database answers again. */
+  private unavailable(e: unknown): ServiceError {
+    const reason = reasonOf(e);
+    if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: reason }, `the database failed: ${reason}`);
+    this.failure = reason;
+    return new ServiceError('storage_unavailable', `the database is unavailable (${reason}); nothing was handed out`);
+  }
+
+  /** Runs database work outside the batches (reads, set); a database failure becomes a 503. */
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new ServiceError('storage_unavailable', 'the service is shutting down');
+    let result: T;
+    try {
+      result = await work();
+    } catch (e) {
+      if (isServiceError(e)) throw e;
+      throw this.unavailable(e);
+    }
+    this.recovered();
+    return result;
+  }
+
+  private recovered(): void {
+    if (this.failure === undefined) return;
+    this.failure = undefined;
+    this.opts.log.warn({ event: 'storage_recovered' }, 'the database answers again');
+  }
+
+  /**
+   * One commit for a batch. Without idempotency keys: one statement (its own transaction), then the rare
+   * requests it left, one by one. With keys: one transaction that claims them, allocates and records the
+   * answers; nothing is answered before it commits, and a failure fails the whole batch.
+   */
+  private async flush(batch: Op[]): Promise<void> {
+    const started = performance.now();
+    const keyed = batch.some((op) => op.idem !== undefined);
+    try {
+      if (keyed) await this.flushWithKeys(batch);
+      else await this.flushPlain(batch);
+    } catch (e) {
+      const error = isServiceError(e) ? e : this.unavailable(e);
+      // A failed transaction handed out nothing. A plain batch's requests answered before the failure keep
+      // their answer: the statement that served them had committed.
+      for (const op of batch) if (keyed || op.outcome === undefined) op.outcome = { error };
+    }
+    if (batch.some((op) => op.outcome && 'value' in op.outcome)) this.recovered();
+    this.onCommit?.({ batch: batch.length, seconds: (performance.now() - started) / 1000 });
+    for (const op of batch) settle(op);
+  }
+
+  /** Runs `work` again when it lost a deadlock (it was rolled back whole, so nothing was handed out). */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (e) {
+        if (!RETRYABLE.has(codeOf(e)) || attempt >= ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  private async flushPlain(batch: Op[]): Promise<void> {
+    const left = await this.retrying(() => allocateBatch(this.db, batch, this.ctx));
+    for (const op of left) await allocateOne(this.db, op, this.ctx);
+  }
+
+  private async flushWithKeys(batch: Op[]): Promise<void> {
+    const fresh = await this.retrying(() =>
+      transaction(this.db, async (client) => {
+        for (const op of batch) op.outcome = undefined;
+        const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.ctx.pool);
+        const left = await allocateBatch(client, plan.fresh, this.ctx);
+        for (const op of left) await allocateOne(client, op, this.ctx);
+        await recordKeys(client, plan);
+        return plan.leaders.length;
+      }),
+    );
+    if (fresh > 0) await this.trimKeys(fresh);
+  }
+
+  /** Keeps the key table bounded: expired keys go, then the oldest past idempotencyMax. Runs every few new keys. */
+  private async trimKeys(fresh: number): Promise<void> {
+    const max = this.opts.config.idempotencyMax;
+    this.newKeys += fresh;
+    if (this.newKeys < Math.min(1000, Math.ceil(max / 10))) return;
+    this.newKeys = 0;
+    try {
+      await this.db.query('DELETE FROM tan_idempotency WHERE at <= $1 AND result IS NOT NULL', [this.now() - this.opts.config.idempotencyTtlMs]);
+      await this.db.query(
+        'DELETE FROM tan_idempotency WHERE key IN (SELECT key FROM tan_idempotency WHERE result IS NOT NULL ORDER BY at DESC, key DESC OFFSET $1)',
+        [max],
+      );
+    } catch (e) {
+      this.opts.log.warn({ event: 'idempotency_trim_failed', err: reasonOf(e) }, `could not trim idempotency keys: ${reasonOf(e)}`);
+    }
+  }
+
+  private submit<T>(make: (resolve: (v: T) => void, reject: (e: unknown) => void) => Op): Promise<T> {
+    if (this.closed) return Promise.reject(new ServiceError('storage_unavailable', 'the service is shutting down'));
+    return this.queue.submit(make);
+  }
+
+  next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+    return this.submit<Reservation>((resolve, reject) => ({ kind: 'next', id, count, ...(idem ? { idem } : {}), resolve, reject }));
+  }
+
+  draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+    return this.submit<Draw>((resolve, reject) => ({ kind: 'draw', pool: kind, count, ...(idem ? { idem } : {}), resolve, reject }));
+  }
+
+  pool(kind: PoolKind): Promise<PoolState> {
+    return this.run(async () => {
+      const { rows } = await this.db.query<{ drawn: string }>('SELECT drawn FROM tan_pools WHERE kind = $1', [kind]);
+      return { ...this.pools[kind], drawn: Number(rows[0]!.drawn) };
+    });
+  }
+
+  get(id: string): Promise<number | undefined> {
+    return this.run(async () => {
+      const { rows } = await this.db.query<{ value: string }>('SELECT value FROM tan_sequences WHERE id = $1', [id]);
+      return rows[0] === undefined ? undefined : Number(rows[0].value);
+    });
+  }
+
+  list(): Promise<SequenceInfo[]> {
+    return this.run(async () => {
+      const { rows } = await this.db.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences');
+      // Sorted here, not in SQL: the contract's order is UTF-16 code units, which no collation gives.
+      return rows.map((r) => ({ id: r.id, last: Number(r.value) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+  }
+
+  set(id: string, last: number): Promise<number> {
+    return this.run(async () => {
+      const started = performance.now();
+      const { rows } = await this.db.query<{ value: string }>(SET_SQL, [id, last, this.opts.config.maxSequences]);
+      this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });
+      if (rows[0]) return Number(rows[0].value);
+      const current = await this.get(id);
+      if (current === undefined) throw tooManySequences(id, this.opts.config.maxSequences);
+      throw valueBehind(id, current);
+    });
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, reason: 'shutting down' };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.db.query('SELECT 1'), timeout]);
+      this.recovered();
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, reason: `the database is unreachable (${reasonOf(e)})` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.idle();
+    await this.db.end().catch((e: unknown) => this.opts.log.warn({ event: 'db_close_failed', err: reasonOf(e) }, 'could not close the database pool'));
+  }
+}
