@@ -64,8 +64,6 @@ export async function serve(argv: readonly string[]): Promise<void> {
   log.info(facts, `take-a-number ${VERSION} listening on ${running.url} (${config.databaseUrl ? `PostgreSQL ${maskSecrets(config.databaseUrl)}` : `file ${path.resolve(config.sequenceFile)}`}, ${authWords})`);
   if (facts.auth === 'off' && !LOOPBACK.test(config.host))
     log.warn({ event: 'no_auth' }, `listening on ${config.host} with no TOKEN, TOKEN_FILE or TOKENS_FILE: anyone who can reach the port can take and set numbers`);
-  // The container and test harnesses read this line to learn the port.
-  if (process.env.TAKE_A_NUMBER_ANNOUNCE === '1') process.stdout.write(`LISTENING ${running.url}\n`);
 
   process.on('SIGHUP', () => {
     if (config.tokensFile === undefined) return void log.info({ event: 'sighup' }, 'SIGHUP: no TOKENS_FILE to reload');
@@ -94,6 +92,9 @@ export async function serve(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // The container and test harnesses read this line to learn the port, and may signal at once: only after the
+  // handlers are in place (a SIGTERM before them would kill the process without its clean stop).
+  if (process.env.TAKE_A_NUMBER_ANNOUNCE === '1') process.stdout.write(`LISTENING ${running.url}\n`);
 }
 
 /** The entrypoint's choice: the CLI for a command word or --help/--version, else the server with these flags. */
