@@ -167,6 +167,56 @@ function readOwnLayout(bytes: Buffer): State | undefined {
   return state;
 }
 
+const isSpace = (b: number | undefined): boolean => b === 0x20 || b === NL || b === 0x0d || b === 0x09;
+
+/**
+ * The flat legacy file {"id": n, …} read from its bytes (a 1,000,000-id file through JSON.parse costs seconds
+ * and 300 MB), duplicate ids keeping their highest value. Anything else (a nested value, a sign, a fraction,
+ * bad syntax) returns undefined, and the text goes through JSON.parse, which says what is wrong.
+ */
+function readFlat(bytes: Buffer): Map<string, number> | undefined {
+  const n = bytes.length;
+  let i = 0;
+  const skip = (): void => {
+    while (isSpace(bytes[i])) i++;
+  };
+  skip();
+  if (bytes[i++] !== 0x7b) return undefined;
+  const out = new Map<string, number>();
+  skip();
+  if (bytes[i] === 0x7d) return (i++, skip(), i === n ? out : undefined);
+  for (;;) {
+    skip();
+    if (bytes[i] !== QUOTE) return undefined;
+    const start = ++i;
+    let escaped = false;
+    while (i < n && bytes[i] !== QUOTE) {
+      if (bytes[i] === BACKSLASH) {
+        escaped = true;
+        i++;
+      }
+      i++;
+    }
+    if (i >= n) return undefined;
+    const raw = bytes.toString('utf8', start, i++);
+    const id = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    skip();
+    if (bytes[i++] !== 0x3a) return undefined;
+    skip();
+    const first = i;
+    let value = 0;
+    while (bytes[i]! >= 0x30 && bytes[i]! <= 0x39) value = value * 10 + (bytes[i++]! - 0x30);
+    if (i === first || i - first > 16 || (bytes[first] === 0x30 && i - first > 1) || !Number.isSafeInteger(value) || idProblem(id)) return undefined;
+    out.set(id, Math.max(out.get(id) ?? 0, value));
+    skip();
+    const sep = bytes[i++];
+    if (sep === 0x7d) break;
+    if (sep !== COMMA) return undefined;
+  }
+  skip();
+  return i === n ? out : undefined;
+}
+
 /** The generation of a format-2 snapshot whose checksum holds, without parsing the rest; else undefined. */
 export function intactGeneration(bytes: Buffer): number | undefined {
   const head = HEAD.exec(bytes.toString('latin1', 0, 128));
@@ -181,6 +231,15 @@ export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
       if (own) return { state: own, format: 2 };
     } catch {
       // not the layout this engine writes: the general path below says what is wrong
+    }
+  } else {
+    try {
+      // Valid UTF-8 first: a damaged byte inside an id must not quietly become U+FFFD and another id.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      const flat = readFlat(bytes);
+      if (flat) return { state: { generation: 0, sequences: flat, pools: new Map(), idempotency: new Map() }, format: 0 };
+    } catch {
+      // the general path below says what is wrong
     }
   }
   let text: string;
