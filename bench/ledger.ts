@@ -60,7 +60,7 @@ export class Ledger {
     }
     if (gap > this.unseen) problems.push(`${label}: the file moved ${gap} values past the answers seen, more than the ${this.unseen} unanswered requests explain`);
     for (const kind of ['int', 'float'] as const) {
-      const drawn = state.random[kind]?.drawn ?? 0;
+      const drawn = state.random.get(kind)?.drawn ?? 0;
       if (drawn < this.okDraws[kind]) problems.push(`${label}: ${this.okDraws[kind]} ${kind} numbers answered but the file records ${drawn} drawn`);
     }
     return problems;

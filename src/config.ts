@@ -12,6 +12,8 @@ export interface Config {
   token: string | undefined;
   logLevel: string;
   maxSequences: number;
+  /** Named pools that PUT /pools may create (int and float not counted). */
+  maxPools: number;
   databaseUrl: string | undefined;
   recover: 'salvage' | undefined;
   idempotencyMax: number;
@@ -37,6 +39,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'TOKEN', flag: 'token', default: undefined, help: 'require Authorization: Bearer <token> on every route but /healthz' },
   { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '100000', help: 'past this many sequences, new ids get 507' },
+  { env: 'MAX_POOLS', flag: 'max-pools', default: '1000', help: 'past this many named pools (int and float not counted), new ones get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
   { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
   { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },
@@ -125,6 +128,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     token: token === undefined || token === '' ? undefined : token,
     logLevel,
     maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
+    maxPools: integer(label('MAX_POOLS'), req('MAX_POOLS'), 0, 1_000_000),
     databaseUrl,
     recover: recover as 'salvage' | undefined,
     idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 1, 10_000_000),

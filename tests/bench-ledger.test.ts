@@ -5,7 +5,7 @@ import { emptyState, type State } from '../src/store/state.js';
 const stateWith = (sequences: Record<string, number>, drawn = 0): State => {
   const s = emptyState();
   for (const [id, v] of Object.entries(sequences)) s.sequences.set(id, v);
-  s.random.int = { domain: { type: 'int', min: 0, max: 1000 }, key: '0'.repeat(64), drawn };
+  s.random.set('int', { domain: { type: 'int', min: 0, max: 1000 }, key: '0'.repeat(64), drawn });
   return s;
 };
 

@@ -18,7 +18,8 @@ export interface AppDeps {
 }
 
 /** The methods of routes where HEAD would allocate a value (so HEAD is refused there), else undefined. */
-const allocatingAllow = (path: string): string | undefined => (path === '/random' ? 'GET' : path.startsWith('/next/') ? 'GET, POST' : undefined);
+const allocatingAllow = (path: string): string | undefined =>
+  path === '/random' ? 'GET' : path.startsWith('/next/') || path.startsWith('/random/') ? 'GET, POST' : undefined;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 

@@ -11,12 +11,17 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_value: 400,
   invalid_idempotency_key: 400,
   invalid_format: 400,
+  invalid_pool: 400,
+  invalid_pool_name: 400,
   unauthorized: 401,
   not_found: 404,
   sequence_not_found: 404,
+  pool_not_found: 404,
+  value_not_issued: 404,
   method_not_allowed: 405,
   value_behind: 409,
   sequence_exhausted: 409,
+  pool_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
@@ -24,6 +29,7 @@ export const STATUS: Record<ErrorCode, number> = {
   random_exhausted: 503,
   storage_unavailable: 503,
   too_many_sequences: 507,
+  too_many_pools: 507,
 };
 
 export function sendProblem(ctx: Context, code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): void {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ServiceError, StartupError } from '../errors.js';
-import { domainDifference, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
+import { domainDifference, domainSize, type FloatDomain, type IntDomain, type PoolKind } from '../random/domain.js';
 import type { StateWriter } from './durable-writer.js';
 import { GroupCommit } from './group-commit.js';
 import { IdempotencyCache } from './idempotency.js';
@@ -16,10 +16,12 @@ import { SequenceText } from './sequence-text.js';
 import { parseStateText } from './state-file.js';
 import { serializePieces, type State } from './state.js';
 import { WorkerWriter } from './worker-writer.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import { definePool, findPool, listPools } from './pools.js';
+import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import type { PoolDomain } from '../random/domain.js';
 
 export interface FileStoreOptions {
-  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
   log: Logger;
   /** Replaces the durable writer (tests hold writes open or inject faults with it). */
   writer?: StateWriter;
@@ -27,11 +29,11 @@ export interface FileStoreOptions {
 }
 
 /** Refuses a pool whose stored domain differs from the configured one; creates missing pools. */
-export function ensurePools(random: State['random'], wanted: Record<PoolKind, PoolDomain>): void {
+export function ensurePools(random: State['random'], wanted: Record<PoolKind, IntDomain | FloatDomain>): void {
   for (const kind of ['int', 'float'] as const) {
-    const pool = random[kind];
+    const pool = random.get(kind);
     if (!pool) {
-      random[kind] = { domain: wanted[kind], key: randomBytes(32).toString('hex'), drawn: 0 };
+      random.set(kind, { domain: wanted[kind], key: randomBytes(32).toString('hex'), drawn: 0 });
       continue;
     }
     const difference = domainDifference(pool.domain, wanted[kind]);
@@ -156,10 +158,9 @@ export class FileStore implements Store {
       }
       const ahead =
         [...disk.sequences].every(([id, v]) => (this.state.sequences.get(id) ?? -1) >= v) &&
-        (['int', 'float'] as const).every((k) => {
-          const d = disk.random[k];
-          const m = this.state.random[k];
-          return !d || (m !== undefined && m.key === d.key && m.drawn >= d.drawn);
+        [...disk.random].every(([name, d]) => {
+          const m = this.state.random.get(name);
+          return m !== undefined && m.key === d.key && m.drawn >= d.drawn;
         });
       // Ours must also win the generation comparison at the next start, even if only one copy gets written.
       this.state.generation = Math.max(this.state.generation, disk.generation + 1);
@@ -205,31 +206,43 @@ export class FileStore implements Store {
     return reservation;
   }
 
-  async draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+  async draw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
       await this.commit();
-      const replayed = this.state.random[replay.pool]!;
-      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
+      const replayed = this.state.random.get(replay.pool)!;
+      return { pool: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
     }
-    const pool = this.state.random[kind]!;
+    const pool = findPool(this.state.random, name);
     const size = domainSize(pool.domain);
     if (pool.drawn + count > size)
-      throw new ServiceError('random_exhausted', `the ${kind} pool has handed out ${pool.drawn} of its ${size} values; ${count} more do not fit`, {
+      throw new ServiceError('random_exhausted', `the ${name} pool has handed out ${pool.drawn} of its ${size} values; ${count} more do not fit`, {
         drawn: pool.drawn,
         size,
       });
-    const draw = { kind, start: pool.drawn, count, domain: pool.domain, key: pool.key };
+    const draw = { pool: name, start: pool.drawn, count, domain: pool.domain, key: pool.key };
     pool.drawn += count;
-    if (idem) this.idempotency.remember(idem, { kind: 'draw', pool: kind, start: draw.start, count });
+    if (idem) this.idempotency.remember(idem, { kind: 'draw', pool: name, start: draw.start, count });
     await this.commit();
     return draw;
   }
 
-  async pool(kind: PoolKind): Promise<PoolState> {
-    const p = this.state.random[kind]!;
+  async pool(name: string): Promise<PoolState> {
+    const p = findPool(this.state.random, name);
     return { domain: p.domain, key: p.key, drawn: p.drawn };
+  }
+
+  // --- named pools (issue 12): the semantics live in pools.ts; here only the map and a commit ---
+  async pools(): Promise<NamedPool[]> {
+    return listPools(this.state.random);
+  }
+
+  async definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
+    const r = definePool(this.state.random, name, domain, this.opts.config.maxPools);
+    // Also the existing pool's answer waits for a commit: the PUT that created it may still be in flight.
+    await this.commit();
+    return { created: r.created, pool: { domain: r.pool.domain, key: r.pool.key, drawn: r.pool.drawn } };
   }
 
   async get(id: string): Promise<number | undefined> {

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { StartupError } from '../errors.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';
@@ -31,6 +31,11 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        at          bigint NOT NULL,
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
+  ],
+  // 2: named pools (issue 12). A pool's row is keyed by its name (the column keeps its name "kind").
+  [
+    `ALTER TABLE tan_pools DROP CONSTRAINT tan_pools_kind_check`,
+    `ALTER TABLE tan_pools ADD CONSTRAINT tan_pools_name_check CHECK (kind ~ '^[A-Za-z0-9._-]{1,64}$')`,
   ],
 ];
 

@@ -5,14 +5,16 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ServiceError, StartupError, isServiceError } from '../errors.js';
-import { domainDifference, domainSize, POOL_KINDS, type PoolDomain, type PoolKind } from '../random/domain.js';
+import { definitionJson, parseDefinition } from '../random/definition.js';
+import { domainDifference, domainSize, POOL_KINDS, sameDomain, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../random/domain.js';
 import { createPool, reasonOf, redactUrl, transaction } from './postgres-pool.js';
 import { MAX_VALUE_SQL, migrateSchema } from './postgres-schema.js';
 import type { IdempotentResult } from './state.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import { poolConflict, poolNotFound, tooManyPools } from './pools.js';
+import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
 
 export interface PostgresStoreOptions {
-  config: Pick<Config, 'databaseUrl' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'databaseUrl' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs'>;
   log: Logger;
   now?: () => number;
 }
@@ -46,15 +48,23 @@ const CLAIM_SQL = `INSERT INTO tan_idempotency AS i (key, fingerprint, at, resul
   WHERE i.at <= $4
   RETURNING key`;
 
+// Named pools (issue 12): a new row only while fewer than $5 named pools exist (int and float not counted);
+// approximate at the limit under a race, as for sequences.
+const DEFINE_POOL_SQL = `INSERT INTO tan_pools (kind, domain, size, key, drawn)
+  SELECT $1::text, $2::jsonb, $3::bigint, $4::text, 0
+  WHERE (SELECT count(*) FROM tan_pools WHERE kind NOT IN ('int', 'float')) < $5::bigint
+  ON CONFLICT (kind) DO NOTHING
+  RETURNING kind`;
+
 /** A pool's domain as stored in its jsonb column. */
 export function domainFromJson(o: Record<string, unknown>): PoolDomain {
-  return o.type === 'int'
-    ? { type: 'int', min: Number(o.min), max: Number(o.max) }
-    : { type: 'float', min: Number(o.min), max: Number(o.max), decimals: Number(o.decimals) };
+  const parsed = parseDefinition(o);
+  if ('problem' in parsed) throw new Error(`a stored pool definition is invalid: ${parsed.problem}`);
+  return parsed.domain;
 }
 
 /** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
-async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, PoolDomain>): Promise<void> {
+async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, IntDomain | FloatDomain>): Promise<void> {
   for (const kind of POOL_KINDS) {
     await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
       kind,
@@ -168,13 +178,14 @@ export class PostgresStore implements Store {
     );
   }
 
-  private async take(db: Db, kind: PoolKind, count: number): Promise<Draw> {
-    const { rows } = await db.query<{ start: string; domain: Record<string, unknown>; key: string }>(DRAW_SQL, [kind, count]);
-    if (rows[0]) return { kind, start: Number(rows[0].start), count, domain: domainFromJson(rows[0].domain), key: rows[0].key };
-    const now = await db.query<{ drawn: string; size: string }>('SELECT drawn, size FROM tan_pools WHERE kind = $1', [kind]);
-    const drawn = Number(now.rows[0]!.drawn);
-    const size = Number(now.rows[0]!.size);
-    throw new ServiceError('random_exhausted', `the ${kind} pool has handed out ${drawn} of its ${size} values; ${count} more do not fit`, { drawn, size });
+  private async take(db: Db, name: string, count: number): Promise<Draw> {
+    const { rows } = await db.query<{ start: string; domain: Record<string, unknown>; key: string }>(DRAW_SQL, [name, count]);
+    if (rows[0]) return { pool: name, start: Number(rows[0].start), count, domain: domainFromJson(rows[0].domain), key: rows[0].key };
+    const now = await db.query<{ drawn: string; size: string }>('SELECT drawn, size FROM tan_pools WHERE kind = $1', [name]);
+    if (!now.rows[0]) throw poolNotFound(name);
+    const drawn = Number(now.rows[0].drawn);
+    const size = Number(now.rows[0].size);
+    throw new ServiceError('random_exhausted', `the ${name} pool has handed out ${drawn} of its ${size} values; ${count} more do not fit`, { drawn, size });
   }
 
   /**
@@ -234,32 +245,57 @@ export class PostgresStore implements Store {
     }, true);
   }
 
-  draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+  draw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     return this.run(async () => {
-      if (!idem) return this.take(this.db, kind, count);
+      if (!idem) return this.take(this.db, name, count);
       return this.idempotent<Draw>(
         idem,
         async (db) => {
-          const d = await this.take(db, kind, count);
-          return { value: d, result: { kind: 'draw', pool: kind, start: d.start, count } };
+          const d = await this.take(db, name, count);
+          return { value: d, result: { kind: 'draw', pool: name, start: d.start, count } };
         },
         async (db, r) => {
           if (r.kind !== 'draw') throw new ServiceError('internal_error', 'idempotency fingerprint collision');
           const p = await this.poolState(db, r.pool);
-          return { kind: r.pool, start: r.start, count: r.count, domain: p.domain, key: p.key, replayed: true };
+          return { pool: r.pool, start: r.start, count: r.count, domain: p.domain, key: p.key, replayed: true };
         },
       );
     }, true);
   }
 
-  private async poolState(db: Db, kind: PoolKind): Promise<PoolState> {
-    const { rows } = await db.query<{ domain: Record<string, unknown>; key: string; drawn: string }>('SELECT domain, key, drawn FROM tan_pools WHERE kind = $1', [kind]);
-    const row = rows[0]!;
+  private async poolState(db: Db, name: string): Promise<PoolState> {
+    const { rows } = await db.query<{ domain: Record<string, unknown>; key: string; drawn: string }>('SELECT domain, key, drawn FROM tan_pools WHERE kind = $1', [name]);
+    const row = rows[0];
+    if (!row) throw poolNotFound(name);
     return { domain: domainFromJson(row.domain), key: row.key, drawn: Number(row.drawn) };
   }
 
-  pool(kind: PoolKind): Promise<PoolState> {
-    return this.run(() => this.poolState(this.db, kind));
+  pool(name: string): Promise<PoolState> {
+    return this.run(() => this.poolState(this.db, name));
+  }
+
+  // --- named pools (issue 12): one row per pool in tan_pools; the semantics live in src/random and pools.ts ---
+  pools(): Promise<NamedPool[]> {
+    return this.run(async () => {
+      const { rows } = await this.db.query<{ kind: string; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools');
+      return rows
+        .map((r) => ({ name: r.kind, domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+
+  definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
+    return this.run(async () => {
+      const definition = definitionJson(domain);
+      const key = randomBytes(32).toString('hex');
+      const inserted = await this.db.query(DEFINE_POOL_SQL, [name, JSON.stringify(definition), domainSize(domain), key, this.opts.config.maxPools]);
+      if (inserted.rowCount === 1) return { created: true, pool: { domain: definition, key, drawn: 0 } };
+      const { rows } = await this.db.query<{ domain: Record<string, unknown>; key: string; drawn: string }>('SELECT domain, key, drawn FROM tan_pools WHERE kind = $1', [name]);
+      if (!rows[0]) throw tooManyPools(name, this.opts.config.maxPools);
+      const existing = domainFromJson(rows[0].domain);
+      if (!sameDomain(existing, domain)) throw poolConflict(name, existing);
+      return { created: false, pool: { domain: existing, key: rows[0].key, drawn: Number(rows[0].drawn) } };
+    }, true);
   }
 
   get(id: string): Promise<number | undefined> {

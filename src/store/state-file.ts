@@ -1,5 +1,6 @@
 // Parsing and validating one copy of the state file, the legacy flat format, and salvage of damaged text.
-import { domainProblem, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
+import { domainSize } from '../random/domain.js';
+import { parseDefinition, poolNameProblem } from '../random/definition.js';
 import { idProblem } from '../ids.js';
 import { FORMAT, type IdempotencyEntry, type IdempotentResult, type State } from './state.js';
 import type { PoolState } from './store.js';
@@ -37,29 +38,26 @@ function sequences(obj: unknown, where: string): Map<string, number> {
   return map;
 }
 
-export function parsePool(kind: PoolKind, v: unknown): PoolState {
-  const where = `random.${kind}`;
+/** One pool of the "random" object: its definition, key and position (int/float as before, plus named pools). */
+export function parsePool(name: string, v: unknown): PoolState {
+  const where = `random.${name}`;
+  if (poolNameProblem(name)) fail(`${where}: ${poolNameProblem(name)}`);
   if (!isObject(v)) fail(`${where} is not an object`);
-  const o = v as Record<string, unknown>;
-  if (o.type !== kind) fail(`${where}.type is not "${kind}"`);
-  if (typeof o.min !== 'number' || typeof o.max !== 'number') fail(`${where}.min/max are not numbers`);
-  const domain: PoolDomain =
-    kind === 'int'
-      ? { type: 'int', min: o.min as number, max: o.max as number }
-      : { type: 'float', min: o.min as number, max: o.max as number, decimals: o.decimals as number };
-  const problem = domainProblem(domain);
-  if (problem) fail(`${where}: ${problem}`);
-  if (typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key)) fail(`${where}.key is not 64 hex digits`);
-  const drawn = count(o.drawn, `${where}.drawn`);
-  if (drawn > domainSize(domain)) fail(`${where}.drawn is past the end of its range`);
-  return { domain, key: o.key as string, drawn };
+  const { key, drawn: rawDrawn, ...definition } = v as Record<string, unknown>;
+  const parsed = parseDefinition(definition);
+  if ('problem' in parsed) return fail(`${where}: ${parsed.problem}`);
+  if ((name === 'int' || name === 'float') && parsed.domain.type !== name) fail(`${where}.type is not "${name}"`);
+  if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) fail(`${where}.key is not 64 hex digits`);
+  const drawn = count(rawDrawn, `${where}.drawn`);
+  if (drawn > domainSize(parsed.domain)) fail(`${where}.drawn is past the end of its range`);
+  return { domain: parsed.domain, key: key as string, drawn };
 }
 
 function result(v: unknown, where: string): IdempotentResult {
   if (!isObject(v)) fail(`${where} is not an object`);
   const o = v as Record<string, unknown>;
   if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
-  if (o.kind === 'draw' && (o.pool === 'int' || o.pool === 'float'))
+  if (o.kind === 'draw' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
     return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
   return fail(`${where}.kind is unknown`);
 }
@@ -79,12 +77,9 @@ function idempotency(v: unknown): Map<string, IdempotencyEntry> {
 
 function current(o: Record<string, unknown>): State {
   if (o.format !== FORMAT) fail(`format is ${JSON.stringify(o.format)}, expected ${FORMAT}`);
-  const random: Partial<Record<PoolKind, PoolState>> = {};
+  const random = new Map<string, PoolState>();
   if (!isObject(o.random)) fail('random is not an object');
-  for (const [kind, pool] of Object.entries(o.random as Record<string, unknown>)) {
-    if (kind !== 'int' && kind !== 'float') fail(`random.${kind} is not a known pool`);
-    random[kind as PoolKind] = parsePool(kind as PoolKind, pool);
-  }
+  for (const [name, pool] of Object.entries(o.random as Record<string, unknown>)) random.set(name, parsePool(name, pool));
   return {
     generation: count(o.generation, 'generation'),
     sequences: sequences(o.sequences, 'sequences'),
@@ -106,7 +101,7 @@ export function parseStateText(text: string): Parsed {
   try {
     if ('format' in data) return { state: current(data), legacy: false };
     // The older take-a-number format: a flat object of non-negative integers.
-    return { state: { generation: 0, sequences: sequences(data, 'legacy state'), random: {}, idempotency: new Map() }, legacy: true };
+    return { state: { generation: 0, sequences: sequences(data, 'legacy state'), random: new Map(), idempotency: new Map() }, legacy: true };
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
     throw e;
@@ -118,7 +113,8 @@ export function parseStateText(text: string): Parsed {
  * intact pool. The highest value per id wins across copies.
  */
 export function salvageTexts(texts: string[]): { state: State; notes: string[] } {
-  const state: State = { generation: 0, sequences: new Map(), random: {}, idempotency: new Map() };
+  const state: State = { generation: 0, sequences: new Map(), random: new Map(), idempotency: new Map() };
+  const unread = new Set<string>();
   const notes: string[] = [];
   for (const text of texts) {
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);
@@ -140,19 +136,24 @@ export function salvageTexts(texts: string[]): { state: State; notes: string[] }
       if (idProblem(id) || !isCount(value)) continue;
       state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, value));
     }
-    for (const kind of ['int', 'float'] as const) {
-      const m = new RegExp(`"${kind}"\\s*:\\s*(\\{[^{}]*\\})`).exec(randomAt >= 0 ? text.slice(randomAt) : '');
-      if (!m) continue;
+    // Every pool entry of the "random" object (one line each), up to the idempotency section.
+    const poolsEnd = text.search(/\n  "idempotency"\s*:/);
+    const pools = randomAt < 0 ? '' : text.slice(randomAt, poolsEnd > randomAt ? poolsEnd : undefined);
+    const entry = /"([A-Za-z0-9._-]{1,64})"\s*:\s*(\{[^{}]*\})/g;
+    for (let m = entry.exec(pools); m; m = entry.exec(pools)) {
+      const name = m[1]!;
       try {
-        const pool = parsePool(kind, JSON.parse(m[1]!));
-        const have = state.random[kind];
-        if (!have || pool.drawn > have.drawn) state.random[kind] = pool;
+        const pool = parsePool(name, JSON.parse(m[2]!));
+        const have = state.random.get(name);
+        if (!have || pool.drawn > have.drawn) state.random.set(name, pool);
       } catch {
-        // unreadable pool: left out, reported below
+        unread.add(name);
       }
     }
   }
   for (const kind of ['int', 'float'] as const)
-    if (!state.random[kind]) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);
+    if (!state.random.has(kind)) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);
+  for (const name of unread)
+    if (!state.random.has(name)) notes.push(`random pool "${name}" could not be read and is left out: defining it again would give it a new key, and values it drew before could be drawn again`);
   return { state, notes };
 }

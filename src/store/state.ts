@@ -1,12 +1,12 @@
 // The in-memory state of the file store and its one JSON text form (stable key order, one entry per line).
-import type { PoolKind } from '../random/domain.js';
+import { definitionJson } from '../random/definition.js';
 import type { PoolState } from './store.js';
 
 export const FORMAT = 1;
 
 export type IdempotentResult =
   | { kind: 'next'; first: number; last: number }
-  | { kind: 'draw'; pool: PoolKind; start: number; count: number };
+  | { kind: 'draw'; pool: string; start: number; count: number };
 
 export interface IdempotencyEntry {
   fingerprint: string;
@@ -19,12 +19,13 @@ export interface State {
   generation: number;
   /** Insertion order is the file's order. */
   sequences: Map<string, number>;
-  random: Partial<Record<PoolKind, PoolState>>;
+  /** Random pools by name: "int" and "float" (RANDOM_*) and the named pools of PUT /pools (issue 12). */
+  random: Map<string, PoolState>;
   /** Insertion order is age order: the first entry is the oldest. */
   idempotency: Map<string, IdempotencyEntry>;
 }
 
-export const emptyState = (): State => ({ generation: 0, sequences: new Map(), random: {}, idempotency: new Map() });
+export const emptyState = (): State => ({ generation: 0, sequences: new Map(), random: new Map(), idempotency: new Map() });
 
 const entry = (key: string, value: string): string => `    ${JSON.stringify(key)}: ${value}`;
 
@@ -49,10 +50,7 @@ export function serializeSequences(sequences: Map<string, number>): string[] {
  */
 export function serializePieces(state: State, sequenceLines: readonly string[] = serializeSequences(state.sequences)): string[] {
   const pools: string[] = [];
-  for (const kind of ['int', 'float'] as const) {
-    const p = state.random[kind];
-    if (p) pools.push(entry(kind, JSON.stringify({ ...p.domain, key: p.key, drawn: p.drawn })));
-  }
+  for (const [name, p] of state.random) pools.push(entry(name, JSON.stringify({ ...definitionJson(p.domain), key: p.key, drawn: p.drawn })));
   const idem: string[] = [];
   for (const [key, e] of state.idempotency) idem.push(entry(key, JSON.stringify({ request: e.fingerprint, at: e.at, result: e.result })));
   const pieces = [`{\n  "format": ${FORMAT},\n  "generation": ${state.generation},\n  "sequences": `];

@@ -9,7 +9,7 @@ const KEY = 'ab'.repeat(32);
 const OTHER_KEY = 'cd'.repeat(32);
 const INTS: IntDomain = { type: 'int', min: 0, max: 999 };
 const FLOATS: FloatDomain = { type: 'float', min: -1, max: 1, decimals: 3 };
-const draw = (start: number, count: number, domain: IntDomain | FloatDomain = INTS, key = KEY): Draw => ({ kind: domain.type, start, count, domain, key });
+const draw = (start: number, count: number, domain: IntDomain | FloatDomain = INTS, key = KEY): Draw => ({ pool: domain.type, start, count, domain, key });
 
 /** Counts permuteMany calls while `f` runs. */
 async function counting<T>(f: () => Promise<T>): Promise<{ result: T; calls: number }> {

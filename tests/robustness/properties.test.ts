@@ -218,8 +218,8 @@ describe('robustness: property-based HTTP input', function () {
         expect(await readFile(`${file}.replica`, 'utf8')).to.equal(primary);
         const { state } = parseStateText(primary);
         expect([...state.sequences].sort()).to.deep.equal([...m.seq].sort());
-        expect(state.random.int?.drawn).to.equal(m.drawn.int);
-        expect(state.random.float?.drawn).to.equal(m.drawn.float);
+        expect(state.random.get('int')?.drawn).to.equal(m.drawn.int);
+        expect(state.random.get('float')?.drawn).to.equal(m.drawn.float);
       }),
       { numRuns: 150, endOnFailure: false },
     );
