@@ -80,6 +80,8 @@ export function domainProblem(d: PoolDomain): string | undefined {
   if (d.type === 'code') return codeProblem(d);
   if (!Number.isSafeInteger(d.min) && d.type === 'int') return 'min is not a safe integer';
   if (!Number.isSafeInteger(d.max) && d.type === 'int') return 'max is not a safe integer';
+  // Exactly: max - min + 1 in doubles rounds 2^53 + 1 down to 2^53.
+  if (d.type === 'int' && BigInt(d.max) - BigInt(d.min) + 1n > BigInt(MAX_DOMAIN_SIZE)) return 'the range holds more than 2^53 values';
   if (d.type === 'float') {
     if (typeof d.min !== 'number' || typeof d.max !== 'number' || !Number.isFinite(d.min) || !Number.isFinite(d.max)) return 'min and max must be numbers';
     if (!Number.isInteger(d.decimals) || d.decimals < 1 || d.decimals > 15) return 'decimals must be 1..15';
