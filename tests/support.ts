@@ -89,6 +89,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };
