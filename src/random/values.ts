@@ -7,7 +7,7 @@ import { domainSize, formatIndex, type PoolDomain } from './domain.js';
 import type { Draw } from '../store/store.js';
 
 /** Values permuted between two turns of the event loop. */
-export const SLICE = 2048;
+export const SLICE = 512;
 
 interface Waiting {
   draw: Draw;
