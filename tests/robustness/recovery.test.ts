@@ -224,4 +224,22 @@ describe('robustness: recovery (DESIGN.md §5)', () => {
     expect([...got.sequences]).to.deep.equal([['a', 3], ['random', 9], ['z', 5], ['"quoted"', 2]]);
     expect(got.generation).to.equal(7);
   });
+
+  it('salvage keeps every intact named pool (the highest position of the copies) and names the one it could not read', () => {
+    const pool = (drawn: number, key = 'ab'.repeat(32)) => ({ domain: { type: 'code', alphabet: 'xy', length: 3, prefix: 'P', check: false } as const, key, drawn });
+    const state = emptyState();
+    state.random.set('int', { domain: { type: 'int', min: 0, max: 9 }, key: 'cd'.repeat(32), drawn: 2 });
+    state.random.set('codes', pool(3));
+    state.random.set('zz', pool(1, 'ef'.repeat(32)));
+    const older = serialize(state);
+    state.random.set('codes', pool(5));
+    const newer = serialize(state).replace(/"zz": \{[^}]*\}/, '"zz": {"type":"code","alphabet":"xy","length":3,"pref');
+    const { state: got, notes } = salvageTexts([newer, older.replace(/"zz": \{[^}]*\}/, '"zz": {"broken": true}')]);
+    expect([...got.random.keys()].sort()).to.deep.equal(['codes', 'int']);
+    expect(got.random.get('codes')).to.deep.equal(pool(5));
+    expect(notes).to.deep.equal([
+      'random pool "float" could not be read and starts afresh with a new key: values it drew before may be drawn again',
+      'random pool "zz" could not be read and is left out: defining it again would give it a new key, and values it drew before could be drawn again',
+    ]);
+  });
 });
