@@ -55,6 +55,8 @@ const SMALL: [string, Def][] = [
   ['checked-2', { type: 'code', alphabet: '0123', length: 2, check: true }],
   ['checked-3-prefix', { type: 'code', alphabet: '0123', length: 3, prefix: 'C', check: true }],
   ['checked-6', { type: 'code', alphabet: 'ABCDEF', length: 2, prefix: 'T-', check: true }],
+  // Characters that need escaping in JSON or in a URL path.
+  ['escapes', { type: 'code', alphabet: '/"\\%', length: 2, prefix: '?', check: true }],
 ];
 
 const withDefaults = (def: Def): Def => (def.type === 'code' ? { prefix: '', check: false, ...def } : def);
