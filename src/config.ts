@@ -13,6 +13,8 @@ export interface Config {
   token: string | undefined;
   logLevel: string;
   maxSequences: number;
+  /** Named pools that PUT /pools may create (int and float not counted). */
+  maxPools: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   recover: 'salvage' | undefined;
@@ -56,6 +58,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'MAX_CONNECTIONS', flag: 'max-connections', default: '10000', help: 'open connections past this are closed at once' },
   { env: 'SHUTDOWN_DELAY', flag: 'shutdown-delay', default: '0', help: 'seconds /readyz answers 503 after SIGTERM before the listener closes' },
   { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '1000000', help: 'past this many sequences, new ids get 507' },
+  { env: 'MAX_POOLS', flag: 'max-pools', default: '1000', help: 'past this many named pools (int and float not counted), new ones get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
   { env: 'DATABASE_POOL_SIZE', flag: 'database-pool-size', default: '5', help: 'PostgreSQL connections per instance at most (1-1000)' },
   { env: 'DATABASE_URL_FILE', flag: 'database-url-file', default: undefined, help: 'read DATABASE_URL from this file (Docker/Kubernetes secrets)' },
@@ -169,6 +172,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     token: token === undefined || token === '' ? undefined : token,
     logLevel,
     maxSequences: integer(label('MAX_SEQUENCES'), req('MAX_SEQUENCES'), 1, 100_000_000),
+    maxPools: integer(label('MAX_POOLS'), req('MAX_POOLS'), 0, 1_000_000),
     databaseUrl,
     databasePoolSize: integer(label('DATABASE_POOL_SIZE'), req('DATABASE_POOL_SIZE'), 1, 1000),
     recover: recover as 'salvage' | undefined,

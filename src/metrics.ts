@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client), one registry per app so tests and instances do not share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { POOL_KINDS, domainSize } from './random/domain.js';
+import { domainSize } from './random/domain.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -33,7 +33,7 @@ export class Metrics {
   });
   readonly values = new Counter({
     name: 'take_a_number_values_handed_out_total',
-    help: 'Values handed out in 2xx responses, by kind (sequence, int, float)',
+    help: 'Values handed out in 2xx responses, by kind (sequence, or the random pool\'s name: int, float, named pools)',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -51,7 +51,7 @@ export class Metrics {
   });
 
   /** Counts a 2xx answer carrying n values; a replay hands out nothing new, so it only counts as a replay. */
-  handedOut(replayed: boolean, kind: 'sequence' | 'int' | 'float', n: number): void {
+  handedOut(replayed: boolean, kind: string, n: number): void {
     if (replayed) this.replays.inc({ kind });
     else this.values.inc({ kind }, n);
   }
@@ -78,11 +78,9 @@ export class Metrics {
       labelNames: ['pool'] as const,
       registers: [this.registry],
       async collect() {
-        for (const kind of POOL_KINDS) {
-          // While the store is unreachable the gauge keeps its last value; /metrics itself must still answer.
-          const p = await store.pool(kind).catch(() => undefined);
-          if (p) this.set({ pool: kind }, domainSize(p.domain) - p.drawn);
-        }
+        // While the store is unreachable the gauge keeps its last values; /metrics itself must still answer.
+        const pools = await store.pools().catch(() => []);
+        for (const p of pools) this.set({ pool: p.name }, domainSize(p.domain) - p.drawn);
       },
     });
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): the names stock Node.js dashboards query.

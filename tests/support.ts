@@ -90,6 +90,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };

@@ -12,7 +12,7 @@ import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 
 const toSnapshot = (state: State): Snapshot => ({
   sequences: state.sequences,
-  random: Object.fromEntries([...state.pools].filter(([name]) => name === 'int' || name === 'float')),
+  random: new Map(state.pools),
   idempotency: state.idempotency,
 });
 
@@ -45,8 +45,9 @@ export async function updateFile(file: string, update: (current: Snapshot) => Sn
   try {
     const state = await readState(paths);
     const next = update(toSnapshot(state));
+    // Every pool by name, named pools included; a pool only the target had stays.
     const pools = new Map(state.pools);
-    for (const [name, p] of Object.entries(next.random)) if (p) pools.set(name, p);
+    for (const [name, p] of next.random) pools.set(name, p);
     const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, idempotency: next.idempotency };
     const writer = new DiskWriter(paths);
     await writer.writeSnapshot(await serializeSnapshot(target, target.generation, false));

@@ -1,10 +1,10 @@
 // The PostgreSQL side of `migrate`: a consistent read, and a locked compare-and-write in one transaction.
 import pg from 'pg';
-import type { PoolKind } from '../random/domain.js';
-import { domainSize, POOL_KINDS } from '../random/domain.js';
+import { definitionJson } from '../random/definition.js';
+import { domainSize } from '../random/domain.js';
 import { reasonOf, redactUrl } from '../store/postgres/pool.js';
 import { migrateSchema, schemaExists } from '../store/postgres/schema.js';
-import { domainFromJson } from '../store/postgres/store.js';
+import { domainFromJson } from '../store/postgres/pool-definition.js';
 import type { IdempotencyEntry, IdempotentResult } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
@@ -24,9 +24,9 @@ async function connect(url: string): Promise<pg.Client> {
 async function readTables(client: pg.Client): Promise<Snapshot> {
   const sequences = new Map<string, number>();
   for (const r of (await client.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences ORDER BY id')).rows) sequences.set(r.id, Number(r.value));
-  const random: Partial<Record<PoolKind, PoolState>> = {};
-  for (const r of (await client.query<{ kind: PoolKind; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools')).rows)
-    random[r.kind] = { domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) };
+  const random = new Map<string, PoolState>();
+  for (const r of (await client.query<{ kind: string; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools ORDER BY kind')).rows)
+    random.set(r.kind, { domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) });
   const idempotency = new Map<string, IdempotencyEntry>();
   const keys = await client.query<{ key: string; fingerprint: string; at: string; result: IdempotentResult }>(
     'SELECT key, fingerprint, at, result FROM tan_idempotency WHERE result IS NOT NULL ORDER BY at, key',
@@ -56,13 +56,11 @@ async function writeTables(client: pg.Client, s: Snapshot): Promise<void> {
      ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value`,
     [ids, ids.map((id) => s.sequences.get(id)!)],
   );
-  for (const kind of POOL_KINDS) {
-    const p = s.random[kind];
-    if (!p) continue;
+  for (const [kind, p] of s.random) {
     await client.query(
       `INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (kind) DO UPDATE SET domain = EXCLUDED.domain, size = EXCLUDED.size, key = EXCLUDED.key, drawn = EXCLUDED.drawn`,
-      [kind, JSON.stringify(p.domain), domainSize(p.domain), p.key, p.drawn],
+      [kind, JSON.stringify(definitionJson(p.domain)), domainSize(p.domain), p.key, p.drawn],
     );
   }
   const entries = [...s.idempotency];

@@ -1,11 +1,12 @@
 // What `migrate` moves between stores, and the rule for combining it with what the target already holds.
-import { sameDomain, POOL_KINDS, type PoolKind } from '../random/domain.js';
+import { sameDomain } from '../random/domain.js';
 import type { IdempotencyEntry } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
 
 export interface Snapshot {
   sequences: Map<string, number>;
-  random: Partial<Record<PoolKind, PoolState>>;
+  /** Random pools by name: int, float and the named pools. */
+  random: Map<string, PoolState>;
   /** In age order, oldest first (the file store relies on it). */
   idempotency: Map<string, IdempotencyEntry>;
 }
@@ -34,14 +35,12 @@ export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean):
   for (const [id, there] of target.sequences)
     if (!source.sequences.has(id) && there > 0) ahead.push(`sequence ${JSON.stringify(id)} is at ${there} in the target and absent from the source`);
 
-  const random: Snapshot['random'] = { ...target.random };
-  for (const kind of POOL_KINDS) {
-    const from = source.random[kind];
-    const there = target.random[kind];
-    if (!from) continue;
+  const random: Snapshot['random'] = new Map(target.random);
+  for (const [kind, from] of source.random) {
+    const there = target.random.get(kind);
     if (!there || (there.drawn === 0 && (there.key !== from.key || !sameDomain(there.domain, from.domain)))) {
       // Nothing was drawn with the target's own key: the source's pool replaces it.
-      random[kind] = { ...from };
+      random.set(kind, { ...from });
       continue;
     }
     if (there.key !== from.key || !sameDomain(there.domain, from.domain))
@@ -50,7 +49,7 @@ export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean):
           `the two pools cannot be combined without repeating values (not even with --take-max). Nothing was changed.`,
       );
     if (there.drawn > from.drawn) ahead.push(`the ${kind} random pool has drawn ${there.drawn} in the target but ${from.drawn} in the source`);
-    random[kind] = { ...from, drawn: Math.max(from.drawn, there.drawn) };
+    random.set(kind, { ...from, drawn: Math.max(from.drawn, there.drawn) });
   }
 
   const entries = new Map(target.idempotency);

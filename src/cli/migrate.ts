@@ -71,7 +71,7 @@ export async function runMigrate(args: string[], io: MigrateIo = processIo): Pro
       return merged.snapshot;
     });
     const s = merged!.snapshot;
-    const pools = Object.keys(source.random).length;
+    const pools = source.random.size;
     const kept = merged!.ahead.length > 0 ? `; kept the target's larger value in ${plural(merged!.ahead.length, 'place')} (--take-max)` : '';
     io.stdout(
       `migrated ${plural(source.sequences.size, 'sequence')}, ${plural(pools, 'random pool')} and ${plural(source.idempotency.size, 'idempotency key')} ` +

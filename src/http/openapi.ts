@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '../errors.js';
 import { MAX_ID_LENGTH } from '../ids.js';
+import { POOL_NAME } from '../random/definition.js';
+import { MAX_PREFIX_LENGTH } from '../random/domain.js';
 import { DOCS_ASSETS } from './docs.js';
 import { MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH } from './params.js';
 import { STATUS } from './problem.js';
@@ -78,12 +80,58 @@ const schemas: Json = {
   },
   RandomNumbers: { type: 'object', required: ['numbers'], properties: { numbers: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: MAX_COUNT } } },
   Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
+  RandomCode: { type: 'object', required: ['code'], properties: { code: { type: 'string', examples: ['V-K7F9QX2M7'] } } },
+  RandomCodes: { type: 'object', required: ['codes'], properties: { codes: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: MAX_COUNT } } },
+  PoolName: { type: 'string', pattern: POOL_NAME.source, description: '1 to 64 of A-Z a-z 0-9 . _ -' },
+  PoolDefinition: {
+    description: 'fixed when the pool is created; int: min..max inclusive; float: k/10^decimals in [min, max); code: `length` characters of `alphabet` behind `prefix`, with a Luhn mod N check character if `check`',
+    oneOf: [
+      { type: 'object', required: ['type', 'min', 'max'], additionalProperties: false, properties: { type: { const: 'int' }, min: { type: 'integer' }, max: { type: 'integer' } } },
+      {
+        type: 'object',
+        required: ['type', 'min', 'max', 'decimals'],
+        additionalProperties: false,
+        properties: { type: { const: 'float' }, min: { type: 'number' }, max: { type: 'number' }, decimals: { type: 'integer', minimum: 1, maximum: 15 } },
+      },
+      {
+        type: 'object',
+        required: ['type', 'alphabet', 'length'],
+        additionalProperties: false,
+        properties: {
+          type: { const: 'code' },
+          alphabet: { type: 'string', minLength: 2, description: 'distinct visible ASCII characters; an even number of them with check' },
+          length: { type: 'integer', minimum: 1 },
+          prefix: { type: 'string', maxLength: MAX_PREFIX_LENGTH, default: '' },
+          check: { type: 'boolean', default: false },
+        },
+      },
+    ],
+  },
+  Pool: {
+    type: 'object',
+    required: ['pool', 'definition', 'size', 'drawn', 'left'],
+    properties: {
+      pool: ref('schemas', 'PoolName'),
+      definition: ref('schemas', 'PoolDefinition'),
+      size: { type: 'integer', minimum: 1, description: 'how many values the pool holds (at most 2^53)' },
+      drawn: { type: 'integer', minimum: 0 },
+      left: { type: 'integer', minimum: 0 },
+    },
+  },
+  PoolList: { type: 'object', required: ['pools'], properties: { pools: { type: 'array', items: ref('schemas', 'Pool') } } },
+  Issued: {
+    type: 'object',
+    required: ['pool', 'value', 'issued'],
+    properties: { pool: ref('schemas', 'PoolName'), value: { type: ['number', 'string'] }, issued: { type: 'boolean', const: true } },
+  },
 };
 
 const parameters: Json = {
   sequenceId: { name: 'sequenceId', in: 'path', required: true, description: 'percent-encoded sequence id', schema: ref('schemas', 'SequenceId') },
   count: { name: 'count', in: 'query', required: false, description: 'how many values to hand out at once (1-10000)', schema: { type: 'integer', minimum: 1, maximum: MAX_COUNT } },
   format: { name: 'format', in: 'query', required: false, description: '"text" answers the bare value(s), one per line (as does Accept: text/plain)', schema: { type: 'string', enum: ['json', 'text'] } },
+  poolName: { name: 'name', in: 'path', required: true, description: 'the pool\'s name ("int" and "float" are the pools of RANDOM_*)', schema: ref('schemas', 'PoolName') },
+  value: { name: 'value', in: 'path', required: true, description: 'a value as the pool writes it (percent-encoded)', schema: { type: 'string' } },
   type: { name: 'type', in: 'query', required: false, description: 'which pool to draw from (case-insensitive)', schema: { type: 'string', enum: ['int', 'float'], default: 'int' } },
   idempotencyKey: {
     name: 'Idempotency-Key',
@@ -122,6 +170,23 @@ const nextOperation = (method: 'get' | 'post'): Json => ({
   },
 });
 
+const drawOperation = (method: 'get' | 'post'): Json => ({
+  operationId: `draw${method === 'get' ? 'Get' : 'Post'}`,
+  tags: ['random'],
+  summary: 'Hand out value(s) of a named pool never handed out before',
+  parameters: [ref('parameters', 'count'), ref('parameters', 'format'), ref('parameters', 'idempotencyKey')],
+  responses: {
+    200: jsonOrText('{"number"}/{"numbers"} from int and float pools, {"code"}/{"codes"} from code pools', {
+      oneOf: [ref('schemas', 'RandomNumber'), ref('schemas', 'RandomNumbers'), ref('schemas', 'RandomCode'), ref('schemas', 'RandomCodes')],
+    }),
+    400: problem('invalid_pool_name', 'invalid_count', 'invalid_format', 'invalid_idempotency_key'),
+    ...unauthorized,
+    404: problem('pool_not_found'),
+    422: problem('idempotency_key_reused'),
+    503: problem('random_exhausted', 'storage_unavailable'),
+  },
+});
+
 const paths: Json = {
   '/next/{sequenceId}': { parameters: [ref('parameters', 'sequenceId')], get: nextOperation('get'), post: nextOperation('post') },
   '/random': {
@@ -136,6 +201,49 @@ const paths: Json = {
         ...unauthorized,
         422: problem('idempotency_key_reused'),
         503: problem('random_exhausted', 'storage_unavailable'),
+      },
+    },
+  },
+  '/random/{name}': { parameters: [ref('parameters', 'poolName')], get: drawOperation('get'), post: drawOperation('post') },
+  '/pools': {
+    get: { operationId: 'listPools', tags: ['random'], summary: 'Every random pool with its definition, size, drawn and left, sorted by name', responses: { 200: json('the pools', ref('schemas', 'PoolList')), ...unauthorized } },
+  },
+  '/pools/{name}': {
+    parameters: [ref('parameters', 'poolName')],
+    get: {
+      operationId: 'getPool',
+      tags: ['random'],
+      summary: 'One pool with its definition, size, drawn and left',
+      responses: { 200: json('the pool', ref('schemas', 'Pool')), 400: problem('invalid_pool_name'), ...unauthorized, 404: problem('pool_not_found') },
+    },
+    put: {
+      operationId: 'definePool',
+      tags: ['random'],
+      summary: 'Create a pool (a pool is never changed nor deleted)',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', 'PoolDefinition') } } },
+      responses: {
+        200: json('the same definition exists already', ref('schemas', 'Pool')),
+        201: json('the pool was created', ref('schemas', 'Pool')),
+        400: problem('invalid_pool', 'invalid_pool_name', 'invalid_body'),
+        ...unauthorized,
+        409: problem('pool_conflict'),
+        413: problem('payload_too_large'),
+        503: problem('storage_unavailable'),
+        507: problem('too_many_pools'),
+      },
+    },
+  },
+  '/pools/{name}/values/{value}': {
+    parameters: [ref('parameters', 'poolName'), ref('parameters', 'value')],
+    get: {
+      operationId: 'wasIssued',
+      tags: ['random'],
+      summary: 'Whether a value was handed out by the pool (by the inverse permutation; nothing stored per value)',
+      responses: {
+        200: json('the value was handed out', ref('schemas', 'Issued')),
+        400: problem('invalid_value', 'invalid_pool_name'),
+        ...unauthorized,
+        404: problem('value_not_issued', 'pool_not_found'),
       },
     },
   },

@@ -2,7 +2,8 @@
 import type { Context } from 'koa';
 import { ServiceError } from '../errors.js';
 import { idProblem } from '../ids.js';
-import type { PoolKind } from '../random/domain.js';
+import { parseDefinition, poolNameProblem } from '../random/definition.js';
+import type { PoolDomain, PoolKind } from '../random/domain.js';
 
 export const MAX_COUNT = 10_000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -75,4 +76,31 @@ export function lastValue(body: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
     throw new ServiceError('invalid_value', `last_value must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
   return v;
+}
+
+/** A path parameter, percent-decoded; `code` names the problem if it is not valid percent-encoding. */
+function decoded(raw: string, what: string, code: 'invalid_pool_name' | 'invalid_value'): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ServiceError(code, `the ${what} is not valid percent-encoded UTF-8`);
+  }
+}
+
+/** A pool name from a path parameter: 1-64 of A-Z a-z 0-9 . _ - */
+export function poolName(raw: string): string {
+  const name = decoded(raw, 'pool name', 'invalid_pool_name');
+  const problem = poolNameProblem(name);
+  if (problem) throw new ServiceError('invalid_pool_name', `${problem}; got "${name.slice(0, 80)}"`);
+  return name;
+}
+
+/** A value from a path parameter (GET /pools/:name/values/:value), percent-decoded. */
+export const poolValue = (raw: string): string => decoded(raw, 'value', 'invalid_value');
+
+/** A pool definition from a parsed JSON body. */
+export function poolDefinition(body: unknown): PoolDomain {
+  const parsed = parseDefinition(body);
+  if ('problem' in parsed) throw new ServiceError('invalid_pool', `the pool definition cannot work: ${parsed.problem}`);
+  return parsed.domain;
 }

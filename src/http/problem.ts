@@ -12,6 +12,8 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_idempotency_key: 400,
   invalid_format: 400,
   bad_request: 400,
+  invalid_pool: 400,
+  invalid_pool_name: 400,
   unauthorized: 401,
   forbidden: 403,
   request_timeout: 408,
@@ -19,9 +21,12 @@ export const STATUS: Record<ErrorCode, number> = {
   shutting_down: 503,
   not_found: 404,
   sequence_not_found: 404,
+  pool_not_found: 404,
+  value_not_issued: 404,
   method_not_allowed: 405,
   value_behind: 409,
   sequence_exhausted: 409,
+  pool_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
@@ -29,6 +34,7 @@ export const STATUS: Record<ErrorCode, number> = {
   random_exhausted: 503,
   storage_unavailable: 503,
   too_many_sequences: 507,
+  too_many_pools: 507,
 };
 
 /** Seconds a client should wait before retrying a 503 (a full disk, a lost database, a drain: all take a while). */

@@ -5,7 +5,9 @@ import type { Context } from 'koa';
 import { ServiceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { RandomValues } from '../random/values.js';
-import type { Store } from '../store/store.js';
+import { definitionJson } from '../random/definition.js';
+import { domainSize, parseValue, valueText } from '../random/domain.js';
+import type { PoolState, Store } from '../store/store.js';
 import { DOCS_ASSETS_PREFIX, DOCS_HTML, docsAsset } from './docs.js';
 import { openApiDocument } from './openapi.js';
 import * as params from './params.js';
@@ -52,16 +54,54 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   router.get('/next/:sequenceId', next);
   router.post('/next/:sequenceId', next);
 
-  router.get('/random', async (ctx) => {
-    const kind = params.poolKind(ctx);
+  /** Draws from a pool: {"number"}/{"numbers"} for number pools, {"code"}/{"codes"} for code pools. */
+  const drawFrom = async (ctx: Context, name: string): Promise<void> => {
     const count = params.count(ctx);
     const text = params.wantsText(ctx);
     const key = params.idempotencyKey(ctx);
     const n = count ?? 1;
-    const draw = await store.draw(kind, n, key === undefined ? undefined : { key, fingerprint: `random ${kind} ${n}` });
+    // The fingerprint is the pool's, not the route's: /random?type=int and /random/int are one pool.
+    const draw = await store.draw(name, n, key === undefined ? undefined : { key, fingerprint: `random ${name} ${n}` });
     const tokens = await random.tokens(draw);
-    metrics?.handedOut(draw.replayed === true, kind, n);
-    respond(ctx, text, count === undefined ? `{"number":${tokens[0]}}` : `{"numbers":[${tokens.join(',')}]}`, () => tokens);
+    metrics?.handedOut(draw.replayed === true, name, n);
+    const [one, many] = draw.domain.type === 'code' ? ['code', 'codes'] : ['number', 'numbers'];
+    const lines = (): string[] => (draw.domain.type === 'code' ? tokens.map((t) => JSON.parse(t) as string) : tokens);
+    respond(ctx, text, count === undefined ? `{"${one}":${tokens[0]}}` : `{"${many}":[${tokens.join(',')}]}`, lines);
+  };
+  router.get('/random', (ctx) => drawFrom(ctx, params.poolKind(ctx)));
+  const named = (ctx: Context): Promise<void> => drawFrom(ctx, params.poolName(ctx.path.slice('/random/'.length)));
+  router.get('/random/:name', named);
+  router.post('/random/:name', named);
+
+  // --- named pools (issue 12) ---
+  const poolJson = (name: string, p: PoolState): string => {
+    const size = domainSize(p.domain);
+    return JSON.stringify({ pool: name, definition: definitionJson(p.domain), size, drawn: p.drawn, left: size - p.drawn });
+  };
+  router.get('/pools', async (ctx) => {
+    const pools = await store.pools();
+    ctx.type = JSON_TYPE;
+    ctx.body = `{"pools":[${pools.map((p) => poolJson(p.name, p)).join(',')}]}`;
+  });
+  router.get('/pools/:name', async (ctx) => {
+    const name = params.poolName(ctx.path.slice('/pools/'.length));
+    const p = await store.pool(name);
+    ctx.type = JSON_TYPE;
+    ctx.body = poolJson(name, p);
+  });
+  router.get('/pools/:name/values/:value', async (ctx) => {
+    const [, , rawName, , rawValue] = ctx.path.split('/');
+    const name = params.poolName(rawName!);
+    const value = params.poolValue(rawValue!);
+    const p = await store.pool(name);
+    const parsed = parseValue(p.domain, value);
+    if ('problem' in parsed) throw new ServiceError('invalid_value', `"${value.slice(0, 80)}" cannot be a value of pool "${name}": ${parsed.problem}`);
+    // Issued iff the value's draw number (the inverse permutation of its index) is below the pool's position.
+    const issued = random.permutation(p.key, p.domain).invert(parsed.index) < p.drawn;
+    if (!issued) throw new ServiceError('value_not_issued', `"${value}" is a value of pool "${name}" that has not been handed out`);
+    const token = p.domain.type === 'code' ? JSON.stringify(value) : valueText(p.domain, parsed.index);
+    ctx.type = JSON_TYPE;
+    ctx.body = `{"pool":${JSON.stringify(name)},"value":${token},"issued":true}`;
   });
 
   router.get('/sequences', async (ctx) => {
@@ -91,6 +131,15 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
     if (ctx.request.type !== '' && ctx.is('json') === false) throw new ServiceError('unsupported_media_type', `send the body as application/json, not ${ctx.request.type}`);
     await next();
   };
+  router.put('/pools/:name', jsonOnly, json, async (ctx) => {
+    const name = params.poolName(ctx.path.slice('/pools/'.length));
+    const domain = params.poolDefinition((ctx.request as { body?: unknown }).body);
+    const { created, pool } = await store.definePool(name, domain);
+    ctx.status = created ? 201 : 200;
+    ctx.type = JSON_TYPE;
+    ctx.body = poolJson(name, pool);
+  });
+
   router.put('/sequences/:sequenceId', jsonOnly, json, async (ctx) => {
     const id = params.sequenceId(ctx, '/sequences/');
     const last = params.lastValue((ctx.request as { body?: unknown }).body);

@@ -1,5 +1,6 @@
 // A keyed pseudo-random permutation of [0, size): balanced Feistel network with an AES round
-// function and cycle-walking, so the n-th draw is permute(n) with no generate-and-retry.
+// function and cycle-walking, so the n-th draw is permute(n) with no generate-and-retry; invert(v) gives
+// back the draw number of a value ("was it issued?" is invert(v) < drawn).
 import { createCipheriv, type Cipher } from 'node:crypto';
 
 export const ROUNDS = 10;
@@ -30,6 +31,26 @@ export class Permutation {
     this.block.writeUIntBE(Math.floor(size / 2 ** 8), 6, 6);
     this.block.writeUInt8(size % 256, 12);
     this.block.writeUInt8(this.halfBits, 1);
+  }
+
+  /** The index whose permutation is `value`: invert(permute(i)) === i. Runs the rounds backwards, walking the cycle back. */
+  invert(value: number): number {
+    if (!(value >= 0 && value < this.size && Number.isInteger(value))) throw new RangeError(`value ${value} outside [0, ${this.size})`);
+    if (this.size === 1) return 0;
+    const block = Buffer.from(this.block);
+    let l = Math.floor(value / this.half);
+    let r = value % this.half;
+    do {
+      // A round maps (L, R) to (R, L ^ F(R)); so (l, r) came from (r ^ F(l), l).
+      for (let round = ROUNDS - 1; round >= 0; round--) {
+        block[0] = round;
+        block.writeUInt32BE(l, 2);
+        const previous = ((r ^ this.cipher.update(block).readUInt32BE(0)) & this.mask) >>> 0;
+        r = l;
+        l = previous;
+      }
+    } while (l * this.half + r >= this.size);
+    return l * this.half + r;
   }
 
   permute(index: number): number {

@@ -1,6 +1,7 @@
 // Turns draws (indexes of a pool) into their values, as exact JSON/text tokens. Draws asked for in the same
 // microtask turn (the waiters that one commit releases together) are permuted together: one AES call per
-// Feistel round for all of them.
+// Feistel round for all of them. The work goes in slices of at most SLICE values with a turn of the event
+// loop between slices, so 100 draws of 10,000 never hold up a /healthz for the whole million.
 import { Permutation } from './permutation.js';
 import { domainSize, formatIndex, type PoolDomain } from './domain.js';
 
@@ -13,8 +14,15 @@ export interface Draw {
   key: string;
 }
 
+/** Values permuted between two turns of the event loop. */
+export const SLICE = 512;
+
 interface Waiting {
   draw: Draw;
+  tokens: string[];
+  /** How many of the draw's values are done. */
+  done: number;
+  failed: boolean;
   resolve: (tokens: string[]) => void;
   reject: (e: unknown) => void;
 }
@@ -22,55 +30,77 @@ interface Waiting {
 export class RandomValues {
   // One permutation per pool key: building one costs a cipher, drawing from it does not.
   private readonly permutations = new Map<string, Permutation>();
-  private waiting: Waiting[] = [];
+  private queue: Waiting[] = [];
+  private running = false;
 
-  private permutation(draw: Draw): Permutation {
-    const size = domainSize(draw.domain);
-    const id = `${draw.key}:${size}`;
+  /** The permutation of a pool (its key and domain size). */
+  permutation(key: string, domain: PoolDomain): Permutation {
+    const size = domainSize(domain);
+    const id = `${key}:${size}`;
     let p = this.permutations.get(id);
     if (!p) {
-      p = new Permutation(Buffer.from(draw.key, 'hex'), size);
+      p = new Permutation(Buffer.from(key, 'hex'), size);
       this.permutations.set(id, p);
     }
     return p;
   }
 
-  /** The drawn values, each formatted exactly (floats with their fixed number of decimals). */
+  /** The drawn values, each formatted exactly (floats with their fixed number of decimals, codes as JSON strings). */
   tokens(draw: Draw): Promise<string[]> {
     return new Promise((resolve, reject) => {
+      this.queue.push({ draw, tokens: new Array<string>(draw.count), done: 0, failed: false, resolve, reject });
+      if (this.running) return;
+      this.running = true;
       // The first draw of a turn schedules the work after the turn's other draws have joined.
-      if (this.waiting.push({ draw, resolve, reject }) === 1) queueMicrotask(() => this.flush());
+      queueMicrotask(() => this.slice());
     });
   }
 
-  private flush(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    const byPermutation = new Map<Permutation, Waiting[]>();
-    for (const w of batch) {
+  /** Permutes the next SLICE values of the queue (oldest draws first), then yields to the event loop. */
+  private slice(): void {
+    const parts: { w: Waiting; from: number; n: number }[] = [];
+    let budget = SLICE;
+    while (budget > 0 && this.queue.length > 0) {
+      const w = this.queue[0]!;
+      const n = Math.min(budget, w.draw.count - w.done);
+      parts.push({ w, from: w.done, n });
+      w.done += n;
+      budget -= n;
+      if (w.done === w.draw.count) this.queue.shift();
+    }
+    const byPermutation = new Map<Permutation, typeof parts>();
+    for (const part of parts) {
+      if (part.w.failed) continue;
       try {
-        const p = this.permutation(w.draw);
+        const p = this.permutation(part.w.draw.key, part.w.draw.domain);
         const group = byPermutation.get(p);
-        if (group) group.push(w);
-        else byPermutation.set(p, [w]);
+        if (group) group.push(part);
+        else byPermutation.set(p, [part]);
       } catch (e) {
-        w.reject(e);
+        this.fail(part.w, e);
       }
     }
     for (const [p, group] of byPermutation) {
       try {
         const indexes: number[] = [];
-        for (const { draw } of group) for (let i = 0; i < draw.count; i++) indexes.push(draw.start + i);
+        for (const { w, from, n } of group) for (let i = 0; i < n; i++) indexes.push(w.draw.start + from + i);
         const values = p.permuteMany(indexes);
         let at = 0;
-        for (const { draw, resolve } of group) {
-          const tokens = new Array<string>(draw.count);
-          for (let i = 0; i < draw.count; i++) tokens[i] = formatIndex(draw.domain, values[at++]!);
-          resolve(tokens);
-        }
+        for (const { w, from, n } of group) for (let i = 0; i < n; i++) w.tokens[from + i] = formatIndex(w.draw.domain, values[at++]!);
       } catch (e) {
-        for (const w of group) w.reject(e);
+        for (const { w } of group) this.fail(w, e);
       }
     }
+    for (const { w } of parts) if (!w.failed && w.done === w.draw.count) w.resolve(w.tokens);
+    if (this.queue.length > 0) setImmediate(() => this.slice());
+    else this.running = false;
+  }
+
+  private fail(w: Waiting, e: unknown): void {
+    if (w.failed) return;
+    w.failed = true;
+    const at = this.queue.indexOf(w);
+    if (at >= 0) this.queue.splice(at, 1);
+    w.reject(e);
   }
 }

@@ -1,5 +1,5 @@
 // The contract every store keeps (file and PostgreSQL). It knows nothing of HTTP.
-import type { PoolDomain, PoolKind } from '../random/domain.js';
+import type { PoolDomain } from '../random/domain.js';
 
 export interface Reservation {
   /** First value handed out. */
@@ -12,7 +12,8 @@ export interface Reservation {
 
 /** A contiguous run of draw indexes [start, start + count) of one random pool, with what permutes them. */
 export interface Draw {
-  kind: PoolKind;
+  /** The pool's name ("int" and "float" are the pools of RANDOM_*). */
+  pool: string;
   start: number;
   count: number;
   domain: PoolDomain;
@@ -37,7 +38,7 @@ export interface Idempotency {
 /** The answer an idempotent request gave, kept so a retry gets it again. */
 export type IdempotentResult =
   | { kind: 'next'; first: number; last: number }
-  | { kind: 'draw'; pool: PoolKind; start: number; count: number };
+  | { kind: 'draw'; pool: string; start: number; count: number };
 
 export interface IdempotencyEntry {
   fingerprint: string;
@@ -51,6 +52,11 @@ export interface PoolState {
   /** 256-bit permutation key, hex. */
   key: string;
   drawn: number;
+}
+
+/** A pool with its name, as listed. */
+export interface NamedPool extends PoolState {
+  name: string;
 }
 
 export interface CommitStats {
@@ -67,10 +73,18 @@ export interface StoreHealth {
 export interface Store {
   /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. */
   next(id: string, count: number, idem?: Idempotency): Promise<Reservation>;
-  /** Draws `count` indexes from the pool; resolves once the draw is durable. The caller permutes them. */
-  draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw>;
-  /** The pool's domain, key and current position. */
-  pool(kind: PoolKind): Promise<PoolState>;
+  /** Draws `count` indexes from the named pool; resolves once the draw is durable. The caller permutes them. Unknown: pool_not_found. */
+  draw(pool: string, count: number, idem?: Idempotency): Promise<Draw>;
+  /** The pool's domain, key and current position; pool_not_found if there is no such pool. */
+  pool(name: string): Promise<PoolState>;
+  // --- named pools (issue 12) ---
+  /** Every pool ("int" and "float" included), sorted by name. */
+  pools(): Promise<NamedPool[]>;
+  /**
+   * Creates a pool with a new key, durably; the same definition again answers the existing pool (created
+   * false). A different definition: pool_conflict; past MAX_POOLS: too_many_pools. Pools are never deleted.
+   */
+  definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }>;
   /** Last value handed out, or undefined if the sequence was never used. */
   get(id: string): Promise<number | undefined>;
   /** Every sequence, sorted by id (code unit order). */

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { ServiceError } from '../../src/errors.js';
 import { RandomValues } from '../../src/random/values.js';
+import type { PoolDomain } from '../../src/random/domain.js';
 import type { Store } from '../../src/store/store.js';
 
 export interface StoreHarness {
@@ -273,6 +274,97 @@ export function storeContract(harness: StoreHarness): void {
       }
       expect(await store.next('b', 1, { key: 'k1', fingerprint: 'next 1 b' })).to.deep.equal({ first: 1, last: 1 });
       expect((await refusal(store.next('b', 1, { key: 'k3', fingerprint: 'next 1 b' }))).code).to.equal('idempotency_key_reused');
+    });
+  });
+
+  describe('named pools (issue 12)', () => {
+    const VOUCHERS: PoolDomain = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true };
+    const TINY: PoolDomain = { type: 'code', alphabet: 'ab', length: 2, prefix: 'T', check: false };
+
+    it('create a pool once with a new key; the same definition answers it again, another one is refused', async () => {
+      const store = await open();
+      const made = await store.definePool('vouchers', VOUCHERS);
+      expect(made.created).to.equal(true);
+      expect(made.pool).to.deep.include({ domain: VOUCHERS, drawn: 0 });
+      expect(made.pool.key).to.match(/^[0-9a-f]{64}$/);
+      expect(await store.definePool('vouchers', { ...VOUCHERS })).to.deep.equal({ created: false, pool: made.pool });
+      const conflict = await refusal(store.definePool('vouchers', { ...VOUCHERS, length: 9 }));
+      expect(conflict.code).to.equal('pool_conflict');
+      expect(conflict.extra).to.deep.equal({ definition: VOUCHERS });
+      expect((await refusal(store.definePool('vouchers', { type: 'int', min: 1, max: 5 }))).code).to.equal('pool_conflict');
+      expect(await store.pool('vouchers')).to.deep.equal(made.pool);
+    });
+
+    it('treat int and float as the pools of RANDOM_*: their definition answers 200, another one 409', async () => {
+      const store = await open({ RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '10' });
+      const int = await store.pool('int');
+      expect(await store.definePool('int', { type: 'int', min: 1, max: 10 })).to.deep.equal({ created: false, pool: int });
+      expect((await refusal(store.definePool('int', { type: 'int', min: 1, max: 11 }))).code).to.equal('pool_conflict');
+      expect((await refusal(store.definePool('float', { type: 'float', min: 0, max: 1, decimals: 2 }))).code).to.equal('pool_conflict');
+    });
+
+    it('list every pool sorted by name, int and float included; an unknown name is pool_not_found', async () => {
+      const store = await open();
+      for (const name of ['zeta', 'Alpha', 'mid.1', 'a_b']) await store.definePool(name, TINY);
+      expect((await store.pools()).map((p) => p.name)).to.deep.equal(['Alpha', 'a_b', 'float', 'int', 'mid.1', 'zeta']);
+      expect((await refusal(store.pool('nope'))).code).to.equal('pool_not_found');
+      expect((await refusal(store.draw('nope', 1))).code).to.equal('pool_not_found');
+    });
+
+    it('draw a named pool exactly to its end, then refuse with drawn and size; other pools go on', async () => {
+      const store = await open();
+      const { pool } = await store.definePool('tiny', TINY);
+      expect(await store.draw('tiny', 3)).to.deep.equal({ pool: 'tiny', start: 0, count: 3, domain: TINY, key: pool.key });
+      const over = await refusal(store.draw('tiny', 2));
+      expect(over.code).to.equal('random_exhausted');
+      expect(over.extra).to.deep.equal({ drawn: 3, size: 4 });
+      expect((await store.draw('tiny', 1)).start).to.equal(3);
+      expect((await refusal(store.draw('tiny', 1))).extra).to.deep.equal({ drawn: 4, size: 4 });
+      expect((await store.draw('int', 1)).start).to.equal(0);
+    });
+
+    it('refuse a new pool past MAX_POOLS (int and float not counted); existing pools still answer', async () => {
+      const store = await open({ MAX_POOLS: '2' });
+      await store.definePool('a', TINY);
+      await store.definePool('b', TINY);
+      const refused = await refusal(store.definePool('c', TINY));
+      expect(refused.code).to.equal('too_many_pools');
+      expect(await store.definePool('a', TINY)).to.have.property('created', false);
+      expect((await store.pools()).map((p) => p.name)).to.deep.equal(['a', 'b', 'float', 'int']);
+    });
+
+    it('give 20 concurrent creations of one pool one key, one of them created', async () => {
+      const store = await open();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => store.definePool('race', TINY)));
+      expect(answers.filter((a) => a.created)).to.have.length(1);
+      expect(new Set(answers.map((a) => a.pool.key)).size).to.equal(1);
+    });
+
+    it('give a retried draw of a named pool its first answer (the same key on another pool is refused)', async () => {
+      const store = await open();
+      await store.definePool('tiny', TINY);
+      const k = { key: 'k', fingerprint: 'random tiny 2' };
+      const first = await store.draw('tiny', 2, k);
+      expect(await store.draw('tiny', 2, k)).to.deep.equal({ ...first, replayed: true });
+      expect((await refusal(store.draw('int', 2, { key: 'k', fingerprint: 'random int 2' }))).code).to.equal('idempotency_key_reused');
+      expect((await store.pool('tiny')).drawn).to.equal(2);
+      const reopened = await reopen(store);
+      expect(await reopened.draw('tiny', 2, k)).to.deep.equal({ ...first, replayed: true });
+    });
+
+    it('keep every pool, its key and its position across a restart; a changed definition is still refused', async () => {
+      const store = await open();
+      const v = await store.definePool('vouchers', VOUCHERS);
+      const t = await store.definePool('tiny', TINY);
+      await store.draw('vouchers', 5);
+      await store.draw('tiny', 1);
+      const before = await store.pools();
+      const reopened = await reopen(store);
+      expect(await reopened.pools()).to.deep.equal(before);
+      expect(await reopened.pool('vouchers')).to.deep.equal({ ...v.pool, drawn: 5 });
+      expect((await reopened.draw('tiny', 1)).start).to.equal(1);
+      expect((await reopened.pool('tiny')).key).to.equal(t.pool.key);
+      expect((await refusal(reopened.definePool('tiny', { ...TINY, prefix: 'U' }))).code).to.equal('pool_conflict');
     });
   });
 }

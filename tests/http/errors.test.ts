@@ -20,7 +20,7 @@ describe('http: errors and health', () => {
     });
   });
 
-  const unknown = ['/', '/nope', '/next', '/random/', '/random/int', '/sequences/', '/sequences/a/b', '/healthz/', '/NEXT/foo', '/Random'];
+  const unknown = ['/', '/nope', '/next', '/random/', '/random/int/', '/random/a/b', '/pools/', '/pools/a/values/', '/sequences/', '/sequences/a/b', '/healthz/', '/NEXT/foo', '/Random'];
   for (const path of unknown)
     it(`answers GET ${path} with 404 not_found`, async () => {
       expectProblem(await request(s.url).get(path), 404, 'not_found');

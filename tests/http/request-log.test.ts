@@ -18,6 +18,8 @@ async function loggedApp(level: string, fail?: Error) {
     next: (id, count, idem) => (fail ? Promise.reject(fail) : real.next(id, count, idem)),
     draw: (kind, count, idem) => real.draw(kind, count, idem),
     pool: (kind) => real.pool(kind),
+    pools: () => real.pools(),
+    definePool: (name, domain) => real.definePool(name, domain),
     get: (id) => real.get(id),
     list: () => real.list(),
     set: (id, last) => real.set(id, last),

@@ -85,7 +85,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
       expect(await s.get(id)).to.equal(values.length);
     }
     for (const kind of ['int', 'float'] as const) {
-      const starts = draws.filter((d) => d.kind === kind).map((d) => d.start);
+      const starts = draws.filter((d) => d.pool === kind).map((d) => d.start);
       expect(starts, kind).to.deep.equal(Array.from({ length: 50 }, (_, i) => 2 * i));
       expect((await s.pool(kind)).drawn).to.equal(100);
     }

@@ -94,6 +94,48 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect((await store.draw('float', 1)).start).to.equal(3);
   });
 
+  it('carries named pools (definition, key, position) and their idempotency keys both ways; refuses a clash', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    let store = await fileStore(file);
+    const code = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true } as const;
+    const float = { type: 'float', min: -0.5, max: 0.25, decimals: 3 } as const;
+    await store.definePool('vouchers', code);
+    await store.definePool('f.x', float);
+    await store.draw('vouchers', 4);
+    const k = { key: 'kv', fingerprint: 'random vouchers 2' };
+    const drawn = await store.draw('vouchers', 2, k);
+    await store.draw('f.x', 5);
+    const pools = await store.pools();
+    await store.close();
+
+    const there = await migrate('--from', file, '--to', db.url);
+    expect([there.code, there.stderr]).to.deep.equal([0, []]);
+    expect(there.stdout[0]).to.match(/ 4 random pools /);
+    store = await pgStore();
+    expect(await store.pools()).to.deep.equal(pools);
+    expect(await store.draw('vouchers', 2, k)).to.deep.equal({ ...drawn, replayed: true });
+    expect((await store.draw('vouchers', 1)).start).to.equal(6);
+    expect((await store.definePool('f.x', float)).created).to.equal(false);
+    await store.close();
+
+    const back = path.join(await tempDir(), 'back.json');
+    expect((await migrate('--from', db.url, '--to', back)).code).to.equal(0);
+    store = await fileStore(back);
+    expect(await store.pool('vouchers')).to.deep.equal({ domain: code, key: pools.find((p) => p.name === 'vouchers')!.key, drawn: 7 });
+    expect((await store.pool('f.x')).drawn).to.equal(5);
+    await store.close();
+
+    // A target whose pool of the same name has another key and has drawn: combining them could repeat values.
+    const other = path.join(await tempDir(), 'other.json');
+    store = await fileStore(other);
+    await store.definePool('vouchers', code);
+    await store.draw('vouchers', 1);
+    await store.close();
+    const clash = await migrate('--from', other, '--to', db.url);
+    expect(clash.code).to.equal(1);
+    expect(clash.stderr[0]).to.match(/vouchers random pool has another key or range/);
+  });
+
   it('refuses a target that is ahead unless --take-max, which keeps the larger value of each', async () => {
     const file = path.join(await tempDir(), 'sequences.json');
     const source = await fileStore(file);

@@ -1,7 +1,7 @@
 // RandomValues: draws made in one microtask turn are permuted together, and each gets exactly its own values.
 import { expect } from 'chai';
 import { Permutation } from '../../src/random/permutation.js';
-import { RandomValues } from '../../src/random/values.js';
+import { RandomValues, SLICE } from '../../src/random/values.js';
 import type { FloatDomain, IntDomain } from '../../src/random/domain.js';
 import type { Draw } from '../../src/store/store.js';
 
@@ -9,7 +9,7 @@ const KEY = 'ab'.repeat(32);
 const OTHER_KEY = 'cd'.repeat(32);
 const INTS: IntDomain = { type: 'int', min: 0, max: 999 };
 const FLOATS: FloatDomain = { type: 'float', min: -1, max: 1, decimals: 3 };
-const draw = (start: number, count: number, domain: IntDomain | FloatDomain = INTS, key = KEY): Draw => ({ kind: domain.type, start, count, domain, key });
+const draw = (start: number, count: number, domain: IntDomain | FloatDomain = INTS, key = KEY): Draw => ({ pool: domain.type, start, count, domain, key });
 
 /** Counts permuteMany calls while `f` runs. */
 async function counting<T>(f: () => Promise<T>): Promise<{ result: T; calls: number }> {
@@ -67,5 +67,30 @@ describe('random: RandomValues', () => {
     expect(bad.status).to.equal('rejected');
     expect((bad as PromiseRejectedResult).reason).to.be.instanceOf(RangeError);
     expect(good).to.deep.equal({ status: 'fulfilled', value: [String(new Permutation(Buffer.from(OTHER_KEY, 'hex'), 1000).permute(0))] });
+  });
+
+  it(`permutes a big draw in slices of ${SLICE} with a turn of the event loop between them, values unchanged`, async () => {
+    const values = new RandomValues();
+    const big: IntDomain = { type: 'int', min: 0, max: 999_999 };
+    const count = 5 * SLICE + 7;
+    let turns = 0;
+    let done = false;
+    // Counts event-loop turns while the draw is computed: setImmediate callbacks run only between slices.
+    const tick = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const { result, calls } = await counting(async () => {
+      const [a, b] = await Promise.all([values.tokens(draw(0, count, big)), values.tokens(draw(count, 3, big))]);
+      done = true;
+      return [a, b];
+    });
+    expect(calls).to.equal(6);
+    expect(turns).to.be.at.least(5);
+    const p = new Permutation(Buffer.from(KEY, 'hex'), 1_000_000);
+    expect(result[0]).to.deep.equal(p.permuteMany(Array.from({ length: count }, (_, i) => i)).map(String));
+    expect(result[1]).to.deep.equal([0, 1, 2].map((i) => String(p.permute(count + i))));
   });
 });

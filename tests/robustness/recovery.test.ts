@@ -259,4 +259,23 @@ describe('robustness: recovery of the snapshot copies', () => {
       await s.store.close();
     }
   });
+
+  it('salvage keeps every intact named pool (the highest position of the copies), reads an alphabet with braces, and names the one it could not read', async () => {
+    const pool = (drawn: number, key = 'ab'.repeat(32)) => ({ domain: { type: 'code', alphabet: 'x{}y', length: 3, prefix: 'P}', check: false } as const, key, drawn });
+    const text = async (s: ReturnType<typeof emptyState>): Promise<string> => Buffer.concat(await serializeSnapshot(s, 4, false)).toString();
+    const state = emptyState();
+    state.pools.set('int', { domain: { type: 'int', min: 0, max: 9 }, key: 'cd'.repeat(32), drawn: 2 });
+    state.pools.set('codes', pool(3));
+    state.pools.set('zz', pool(1, 'ef'.repeat(32)));
+    const older = await text(state);
+    state.pools.set('codes', pool(5));
+    const newer = (await text(state)).replace(/"zz": \{[^\n]*\}/, '"zz": {"domain":{"type":"code","alphabet":"xy","length":3,"pref');
+    const { state: got, notes } = salvage([newer, older.replace(/"zz": \{[^\n]*\}/, '"zz": {"broken": true}')], []);
+    expect([...got.pools.keys()].sort()).to.deep.equal(['codes', 'int']);
+    expect(got.pools.get('codes')).to.deep.equal(pool(5));
+    expect(notes).to.deep.equal([
+      'random pool "float" could not be read and starts afresh with a new key: values it drew before may be drawn again',
+      'random pool "zz" could not be read and is left out: defining it again would give it a new key, and values it drew before could be drawn again',
+    ]);
+  });
 });

@@ -6,9 +6,10 @@ import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceError, StartupError } from '../../errors.js';
-import { domainSize, type PoolKind } from '../../random/domain.js';
+import { domainSize, type PoolDomain } from '../../random/domain.js';
+import { definePool, findPool, listPools } from '../pools.js';
 import { fitsAfter, randomExhausted, sequenceExhausted, tooManySequences, valueBehind } from '../rules.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { PendingChanges } from './apply.js';
 import { GroupCommit } from './commit/group-commit.js';
 import { DiskWriter, type StateWriter } from './commit/writer.js';
@@ -21,7 +22,7 @@ import { serializeSnapshot } from './snapshot/format.js';
 import { ensurePools, type State } from './state.js';
 
 export interface FileStoreOptions {
-  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
   log: Logger;
   /** Wraps the production writer (tests hold writes open or inject faults with it). */
   wrapWriter?: (writer: StateWriter) => StateWriter;
@@ -310,27 +311,42 @@ export class FileStore implements Store {
     return reservation;
   }
 
-  async draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
+  async draw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
       await this.commit();
-      const replayed = this.state.pools.get(replay.pool)!;
-      return { kind: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
+      const replayed = findPool(this.state.pools, replay.pool);
+      return { pool: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
     }
-    const pool = this.state.pools.get(kind)!;
+    const pool = findPool(this.state.pools, name);
     const size = domainSize(pool.domain);
-    if (pool.drawn + count > size) throw randomExhausted(kind, pool.drawn, size, count);
-    const draw = { kind, start: pool.drawn, count, domain: pool.domain, key: pool.key };
-    this.pending.pool(kind, { drawn: pool.drawn + count });
-    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'draw', pool: kind, start: draw.start, count }));
+    if (pool.drawn + count > size) throw randomExhausted(name, pool.drawn, size, count);
+    const draw = { pool: name, start: pool.drawn, count, domain: pool.domain, key: pool.key };
+    this.pending.pool(name, { drawn: pool.drawn + count });
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'draw', pool: name, start: draw.start, count }));
     await this.commit();
     return draw;
   }
 
-  async pool(kind: PoolKind): Promise<PoolState> {
-    const p = this.state.pools.get(kind)!;
+  async pool(name: string): Promise<PoolState> {
+    const p = findPool(this.state.pools, name);
     return { domain: p.domain, key: p.key, drawn: p.drawn };
+  }
+
+  // --- named pools (issue 12): the rules live in ../pools.ts; here the map, the record and a commit ---
+  async pools(): Promise<NamedPool[]> {
+    return listPools(this.state.pools);
+  }
+
+  async definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
+    const r = definePool(this.state.pools, name, domain, this.opts.config.maxPools);
+    // A new pool goes whole into the record (definition and key): replay recreates it with its key.
+    if (r.created) this.pending.pool(name, { ...r.pool });
+    // Also the existing pool's answer waits for a commit: the PUT that created it may still be in flight.
+    await this.commit();
+    const p = findPool(this.state.pools, name);
+    return { created: r.created, pool: { domain: p.domain, key: p.key, drawn: p.drawn } };
   }
 
   async get(id: string): Promise<number | undefined> {

@@ -1,6 +1,7 @@
 // Checks of values read back from disk (snapshot and journal alike): each failure says where and why.
 import { idProblem } from '../../ids.js';
-import { domainProblem, domainSize, type PoolDomain } from '../../random/domain.js';
+import { parseDefinition, poolNameProblem } from '../../random/definition.js';
+import { domainSize, type PoolDomain } from '../../random/domain.js';
 import type { IdempotencyEntry, IdempotentResult, PoolState } from '../store.js';
 
 export class ShapeError extends Error {}
@@ -45,35 +46,44 @@ export function sequences(obj: unknown, where: string): Map<string, number> {
   return map;
 }
 
+/** A pool definition of any type (int, float, code: the rules of PUT /pools), each type keeping its own fields. */
 export function domain(v: unknown, where: string): PoolDomain {
   if (!isObject(v)) fail(`${where} is not an object`);
-  const o = v as Record<string, unknown>;
-  if (typeof o.min !== 'number' || typeof o.max !== 'number') fail(`${where}.min/max are not numbers`);
-  let d: PoolDomain;
-  if (o.type === 'int') d = { type: 'int', min: o.min as number, max: o.max as number };
-  else if (o.type === 'float') d = { type: 'float', min: o.min as number, max: o.max as number, decimals: o.decimals as number };
-  else return fail(`${where}.type is not "int" or "float"`);
-  const problem = domainProblem(d);
-  if (problem) fail(`${where}: ${problem}`);
-  return d;
+  const parsed = parseDefinition(v);
+  if ('problem' in parsed) return fail(`${where}: ${parsed.problem}`);
+  return parsed.domain;
 }
 
-/** A whole pool: `{domain, key, drawn}` (format 2), or format 1's `{type, min, max, decimals?, key, drawn}`. */
+/** A whole pool: `{domain, key, drawn}` (format 2), or format 1's `{type, …definition, key, drawn}`. */
 export function pool(v: unknown, where: string): PoolState {
   if (!isObject(v)) fail(`${where} is not an object`);
   const o = v as Record<string, unknown>;
-  const d = domain('domain' in o ? o.domain : o, 'domain' in o ? `${where}.domain` : where);
+  let d: PoolDomain;
+  if ('domain' in o) d = domain(o.domain, `${where}.domain`);
+  else {
+    const { key: _key, drawn: _drawn, ...definition } = o;
+    d = domain(definition, where);
+  }
   if (typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key)) fail(`${where}.key is not 64 hex digits`);
   const drawn = count(o.drawn, `${where}.drawn`);
   if (drawn > domainSize(d)) fail(`${where}.drawn is past the end of its range`);
   return { domain: d, key: o.key as string, drawn };
 }
 
+/** A pool under its name: a valid pool name, and "int" and "float" (the RANDOM_* pools) of their own type. */
+export function namedPool(v: unknown, where: string, name: string): PoolState {
+  const problem = poolNameProblem(name);
+  if (problem) fail(`${where}: ${problem}`);
+  const p = pool(v, where);
+  if ((name === 'int' || name === 'float') && p.domain.type !== name) fail(`${where}.type is not "${name}"`);
+  return p;
+}
+
 function result(v: unknown, where: string): IdempotentResult {
   if (!isObject(v)) fail(`${where} is not an object`);
   const o = v as Record<string, unknown>;
   if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
-  if (o.kind === 'draw' && (o.pool === 'int' || o.pool === 'float'))
+  if (o.kind === 'draw' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
     return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
   return fail(`${where}.kind is unknown`);
 }

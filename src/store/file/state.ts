@@ -1,7 +1,7 @@
 // The file engine's in-memory state: what a snapshot holds and what journal records change.
 import { randomBytes } from 'node:crypto';
 import { StartupError } from '../../errors.js';
-import { domainDifference, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import { domainDifference, type FloatDomain, type IntDomain, type PoolKind } from '../../random/domain.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
 
 export interface State {
@@ -9,7 +9,7 @@ export interface State {
   generation: number;
   /** Plain sequences stay plain numbers: 1,000,000 of them must fit in memory cheaply. Insertion order is file order. */
   sequences: Map<string, number>;
-  /** Random pools by name ("int", "float"; named pools later). */
+  /** Random pools by name: "int" and "float" (RANDOM_*) and the named pools of PUT /pools. */
   pools: Map<string, PoolState>;
   /** Insertion order is age order: the first entry is the oldest. */
   idempotency: Map<string, IdempotencyEntry>;
@@ -21,7 +21,7 @@ export const emptyState = (): State => ({ generation: 0, sequences: new Map(), p
  * Refuses a pool whose stored domain differs from the configured one; creates missing pools and returns
  * them (they must reach the disk before anything is drawn from them).
  */
-export function ensurePools(pools: Map<string, PoolState>, wanted: Record<PoolKind, PoolDomain>): Map<string, PoolState> {
+export function ensurePools(pools: Map<string, PoolState>, wanted: Record<PoolKind, IntDomain | FloatDomain>): Map<string, PoolState> {
   const created = new Map<string, PoolState>();
   for (const kind of ['int', 'float'] as const) {
     const pool = pools.get(kind);

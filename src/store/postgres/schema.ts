@@ -2,8 +2,9 @@
 // any number of instances may start at once.
 import type pg from 'pg';
 import { StartupError } from '../../errors.js';
+import { POOLS_NAMED } from './schema-pools.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 3;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';
@@ -32,6 +33,10 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
   ],
+  // 2: reserved for issue 13 (formatted sequences, tan_series), ported in another branch at the same time.
+  [],
+  // 3: named pools (issue 12), see schema-pools.ts.
+  POOLS_NAMED,
 ];
 
 /** Creates or upgrades the schema inside the caller's transaction. */

@@ -6,17 +6,21 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceError, StartupError, isServiceError } from '../../errors.js';
-import { domainDifference, domainSize, POOL_KINDS, type PoolDomain, type PoolKind } from '../../random/domain.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { definitionJson } from '../../random/definition.js';
+import { domainDifference, domainSize, POOL_KINDS, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { allocateBatch, allocateOne, tooManySequences, type AllocateContext } from './batch/allocate.js';
 import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
 import { settle, type Op, type PoolInfo } from './batch/ops.js';
+import { PoolCache } from './batch/pools.js';
+import { definePool, readPool, readPools } from './named-pools.js';
+import { domainFromJson } from './pool-definition.js';
 import { codeOf, createPool, reasonOf, redactUrl, RETRYABLE, transaction } from './pool.js';
 import { migrateSchema } from './schema.js';
 
 export interface PostgresStoreOptions {
-  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs'>;
   log: Logger;
   now?: () => number;
 }
@@ -32,20 +36,14 @@ const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
   ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
   RETURNING value`;
 
-/** A pool's domain as stored in its jsonb column. */
-export function domainFromJson(o: Record<string, unknown>): PoolDomain {
-  return o.type === 'int'
-    ? { type: 'int', min: Number(o.min), max: Number(o.max) }
-    : { type: 'float', min: Number(o.min), max: Number(o.max), decimals: Number(o.decimals) };
-}
 
 /** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
-async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, PoolDomain>): Promise<Record<PoolKind, PoolInfo>> {
+async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, IntDomain | FloatDomain>): Promise<Record<PoolKind, PoolInfo>> {
   const pools: Partial<Record<PoolKind, PoolInfo>> = {};
   for (const kind of POOL_KINDS) {
     await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
       kind,
-      JSON.stringify(wanted[kind]),
+      JSON.stringify(definitionJson(wanted[kind])),
       domainSize(wanted[kind]),
       randomBytes(32).toString('hex'),
     ]);
@@ -75,14 +73,16 @@ export class PostgresStore implements Store {
   private readonly now: () => number;
   private readonly queue = new BatchQueue<Op>((batch) => this.flush(batch));
   private readonly ctx: AllocateContext;
+  private readonly known = new PoolCache();
 
   private constructor(
     private readonly db: pg.Pool,
     private readonly opts: PostgresStoreOptions,
-    private readonly pools: Record<PoolKind, PoolInfo>,
+    configured: Record<PoolKind, PoolInfo>,
   ) {
     this.now = opts.now ?? Date.now;
-    this.ctx = { maxSequences: opts.config.maxSequences, pool: (kind) => this.pools[kind] };
+    for (const kind of POOL_KINDS) this.known.set(kind, configured[kind]);
+    this.ctx = { maxSequences: opts.config.maxSequences, pools: this.known };
   }
 
   static async open(opts: PostgresStoreOptions): Promise<Store> {
@@ -184,7 +184,7 @@ export class PostgresStore implements Store {
     const fresh = await this.retrying(() =>
       transaction(this.db, async (client) => {
         for (const op of batch) op.outcome = undefined;
-        const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.ctx.pool);
+        const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.known);
         const left = await allocateBatch(client, plan.fresh, this.ctx);
         for (const op of left) await allocateOne(client, op, this.ctx);
         await recordKeys(client, plan);
@@ -220,14 +220,25 @@ export class PostgresStore implements Store {
     return this.submit<Reservation>((resolve, reject) => ({ kind: 'next', id, count, ...(idem ? { idem } : {}), resolve, reject }));
   }
 
-  draw(kind: PoolKind, count: number, idem?: Idempotency): Promise<Draw> {
-    return this.submit<Draw>((resolve, reject) => ({ kind: 'draw', pool: kind, count, ...(idem ? { idem } : {}), resolve, reject }));
+  draw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
+    return this.submit<Draw>((resolve, reject) => ({ kind: 'draw', pool: name, count, ...(idem ? { idem } : {}), resolve, reject }));
   }
 
-  pool(kind: PoolKind): Promise<PoolState> {
+  pool(name: string): Promise<PoolState> {
+    return this.run(() => readPool(this.db, name));
+  }
+
+  // --- named pools (issue 12): rows of tan_pools, see named-pools.ts ---
+  pools(): Promise<NamedPool[]> {
+    return this.run(() => readPools(this.db));
+  }
+
+  definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
     return this.run(async () => {
-      const { rows } = await this.db.query<{ drawn: string }>('SELECT drawn FROM tan_pools WHERE kind = $1', [kind]);
-      return { ...this.pools[kind], drawn: Number(rows[0]!.drawn) };
+      const started = performance.now();
+      const r = await definePool(this.db, name, domain, this.opts.config.maxPools);
+      if (r.created) this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });
+      return r;
     });
   }
 

@@ -99,7 +99,7 @@ describe('store: FileStore', () => {
     const a = await openFileStore(file);
     const keyInt = (await a.pool('int')).key;
     const keyFloat = (await a.pool('float')).key;
-    expect(await a.draw('int', 3)).to.deep.include({ kind: 'int', start: 0, count: 3, key: keyInt });
+    expect(await a.draw('int', 3)).to.deep.include({ pool: 'int', start: 0, count: 3, key: keyInt });
     await a.close();
     const b = await openFileStore(file);
     expect(await b.pool('int')).to.deep.include({ key: keyInt, drawn: 3 });

@@ -2,7 +2,7 @@
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
-import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, pool, poolJson, ShapeError } from '../shape.js';
+import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, namedPool, poolJson, ShapeError } from '../shape.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
 
@@ -57,7 +57,7 @@ export function decodeRecord(line: string): JournalRecord {
       if (!isObject(o.pools)) fail('pools is not an object');
       const pools: Record<string, PoolChange> = {};
       for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) {
-        if (isObject(p) && 'key' in p) pools[name] = pool(p, `pools.${name}`);
+        if (isObject(p) && 'key' in p) pools[name] = namedPool(p, `pools.${name}`, name);
         else pools[name] = { drawn: count(isObject(p) ? p.drawn : undefined, `pools.${name}.drawn`) };
       }
       record.pools = pools;

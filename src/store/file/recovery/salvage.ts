@@ -2,7 +2,7 @@
 // and pool position. What could not be read is said, never silently dropped.
 import type { PoolState } from '../../store.js';
 import { isObject } from '../shape.js';
-import { pool as parsePool } from '../shape.js';
+import { namedPool } from '../shape.js';
 import { salvageSequencePairs, sequencesRegion } from '../snapshot/format.js';
 import { emptyState, type State } from '../state.js';
 
@@ -17,6 +17,8 @@ function keepPool(state: State, name: string, p: PoolState, notes: string[]): vo
 export function salvage(snapshots: string[], journals: string[]): { state: State; notes: string[] } {
   const state = emptyState();
   const notes: string[] = [];
+  /** Pools seen whose every copy failed to parse. */
+  const unread = new Set<string>();
   const seq = (id: string, v: number): void => void state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, v));
   for (const text of snapshots) {
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);
@@ -29,9 +31,10 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
     const region = text.slice(poolsAt, text.search(/\n  "idempotency"\s*:/) > poolsAt ? text.search(/\n  "idempotency"\s*:/) : undefined);
     for (let m = line.exec(region); m; m = line.exec(region)) {
       try {
-        keepPool(state, m[1]!, parsePool(JSON.parse(m[2]!), m[1]!), notes);
+        keepPool(state, m[1]!, namedPool(JSON.parse(m[2]!), m[1]!, m[1]!), notes);
       } catch {
         // unreadable pool line: reported below if no copy of the pool was readable
+        unread.add(m[1]!);
       }
     }
   }
@@ -51,9 +54,9 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
           if (!isObject(p)) continue;
           if ('key' in p) {
             try {
-              keepPool(state, name, parsePool(p, name), notes);
+              keepPool(state, name, namedPool(p, name, name), notes);
             } catch {
-              // unreadable
+              unread.add(name);
             }
           } else if (typeof p.drawn === 'number' && Number.isSafeInteger(p.drawn)) {
             const have = state.pools.get(name);
@@ -64,6 +67,9 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
     }
   for (const kind of ['int', 'float'])
     if (!state.pools.has(kind)) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);
+  for (const name of unread)
+    if (!state.pools.has(name) && name !== 'int' && name !== 'float')
+      notes.push(`random pool "${name}" could not be read and is left out: defining it again would give it a new key, and values it drew before could be drawn again`);
   state.generation += 1;
   return { state, notes };
 }

@@ -3,10 +3,9 @@
 // older flat file {"foo": 3} are still read.
 import { crc32 } from 'node:zlib';
 import { idProblem } from '../../../ids.js';
-import type { PoolKind } from '../../../random/domain.js';
 import type { PoolState } from '../../store.js';
 import { hex32 } from '../journal/record.js';
-import { count, fail, idempotencyEntry, idempotencyJson, isCount, isObject, pool, poolJson, sequences, ShapeError } from '../shape.js';
+import { count, fail, idempotencyEntry, idempotencyJson, isCount, isObject, namedPool, poolJson, sequences, ShapeError } from '../shape.js';
 import type { State } from '../state.js';
 
 export const FORMAT = 2;
@@ -71,19 +70,15 @@ export interface ParsedSnapshot {
 function format2(o: Record<string, unknown>): State {
   const pools = new Map<string, PoolState>();
   if (!isObject(o.pools)) fail('pools is not an object');
-  for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, pool(p, `pools.${name}`));
+  for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, namedPool(p, `pools.${name}`, name));
   return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
 }
 
 function format1(o: Record<string, unknown>): State {
   const pools = new Map<string, PoolState>();
   if (!isObject(o.random)) fail('random is not an object');
-  for (const [kind, p] of Object.entries(o.random as Record<string, unknown>)) {
-    if (kind !== 'int' && kind !== 'float') fail(`random.${kind} is not a known pool`);
-    const parsed = pool(p, `random.${kind}`);
-    if (parsed.domain.type !== (kind as PoolKind)) fail(`random.${kind}.type is not "${kind}"`);
-    pools.set(kind, parsed);
-  }
+  // Any pool name: format 1 as the first cut of named pools wrote it too.
+  for (const [name, p] of Object.entries(o.random as Record<string, unknown>)) pools.set(name, namedPool(p, `random.${name}`, name));
   return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
 }
 

@@ -5,15 +5,17 @@
 import * as rules from '../../rules.js';
 import type pg from 'pg';
 import { ServiceError } from '../../../errors.js';
-import type { PoolKind } from '../../../random/domain.js';
+import { poolNotFound } from '../../pools.js';
 import { MAX_VALUE_SQL } from '../schema.js';
-import type { DrawOp, NextOp, Op, PoolInfo } from './ops.js';
+import type { DrawOp, NextOp, Op } from './ops.js';
+import type { PoolCache } from './pools.js';
 
 export type Db = pg.Pool | pg.ClientBase;
 
 export interface AllocateContext {
   maxSequences: number;
-  pool(kind: PoolKind): PoolInfo;
+  /** Pool identities by name; a miss is looked up before the statement. */
+  pools: PoolCache;
 }
 
 // Rows are inserted (and so locked) in id order, the pools in kind order: batches of several instances
@@ -69,8 +71,16 @@ export async function allocateBatch(db: Db, ops: Op[], ctx: AllocateContext): Pr
   if (ops.length === 0) return [];
   const sequences = group(ops.filter((o): o is NextOp => o.kind === 'next'), (o) => o.id);
   const pools = group(ops.filter((o): o is DrawOp => o.kind === 'draw'), (o) => o.pool);
+  // A pool created since the cache was filled (maybe by another instance) is read now; one still unknown is refused.
+  await ctx.pools.load(db, pools.keys());
+  for (const [name, g] of pools)
+    if (!ctx.pools.get(name)) {
+      for (const op of g.ops) op.outcome = { error: poolNotFound(name) };
+      pools.delete(name);
+    }
   const seqs = [...sequences.values()];
   const draws = [...pools.values()];
+  if (seqs.length === 0 && draws.length === 0) return [];
   const { rows } = await db.query<{ part: 's' | 'p'; name: string; v: string }>({
     name: 'tan_batch',
     text: BATCH_SQL,
@@ -88,10 +98,10 @@ export async function allocateBatch(db: Db, ops: Op[], ctx: AllocateContext): Pr
       served.add(g);
     } else {
       const g = pools.get(row.name)!;
-      const { domain, key } = ctx.pool(g.name as PoolKind);
+      const { domain, key } = ctx.pools.get(g.name)!;
       let start = Number(row.v);
       for (const op of g.ops) {
-        op.outcome = { value: { kind: op.pool, start, count: op.count, domain, key } };
+        op.outcome = { value: { pool: op.pool, start, count: op.count, domain, key } };
         start += op.count;
       }
       served.add(g);
@@ -136,13 +146,22 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
     };
     return;
   }
+  await ctx.pools.load(db, [op.pool]);
+  const info = ctx.pools.get(op.pool);
+  if (!info) {
+    op.outcome = { error: poolNotFound(op.pool) };
+    return;
+  }
   const { rows } = await db.query<{ start: string }>(DRAW_SQL, [op.pool, op.count]);
-  const { domain, key } = ctx.pool(op.pool);
   if (rows[0]) {
-    op.outcome = { value: { kind: op.pool, start: Number(rows[0].start), count: op.count, domain, key } };
+    op.outcome = { value: { pool: op.pool, start: Number(rows[0].start), count: op.count, domain: info.domain, key: info.key } };
     return;
   }
   const now = await db.query<{ drawn: string; size: string }>('SELECT drawn, size FROM tan_pools WHERE kind = $1', [op.pool]);
+  if (!now.rows[0]) {
+    op.outcome = { error: poolNotFound(op.pool) };
+    return;
+  }
   const drawn = Number(now.rows[0]!.drawn);
   const size = Number(now.rows[0]!.size);
   op.outcome = {

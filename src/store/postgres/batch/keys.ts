@@ -3,12 +3,13 @@
 // A key claimed by another instance's open transaction blocks the claim until that one commits; then it reads
 // as answered and is replayed, so a retry gets the first answer from whichever instance it reaches.
 import { ServiceError } from '../../../errors.js';
-import type { PoolKind } from '../../../random/domain.js';
+import { poolNotFound } from '../../pools.js';
 import { idempotencyKeyReused } from '../../rules.js';
 import type { IdempotentResult } from '../../store.js';
 import type { Db } from './allocate.js';
 import type { Draw, Reservation } from '../../store.js';
-import { decide, type Op, type Outcome, type PoolInfo } from './ops.js';
+import { decide, type Op, type Outcome } from './ops.js';
+import type { PoolCache } from './pools.js';
 
 // A new key, or an expired one taken over; a live key is left as it is (and is not returned).
 const CLAIM_SQL = `INSERT INTO tan_idempotency AS i (key, fingerprint, at, result)
@@ -31,17 +32,18 @@ export interface KeyPlan {
 
 const reused = (fingerprint: string): ServiceError => idempotencyKeyReused(fingerprint);
 
-function replay(op: Op, r: IdempotentResult, pool: (kind: PoolKind) => PoolInfo): Outcome<Reservation | Draw> {
+function replay(op: Op, r: IdempotentResult, pools: PoolCache): Outcome<Reservation | Draw> {
   if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true } };
   if (op.kind === 'draw' && r.kind === 'draw') {
-    const { domain, key } = pool(r.pool);
-    return { value: { kind: r.pool, start: r.start, count: r.count, domain, key, replayed: true } };
+    const info = pools.get(r.pool);
+    if (!info) return { error: poolNotFound(r.pool) };
+    return { value: { pool: r.pool, start: r.start, count: r.count, domain: info.domain, key: info.key, replayed: true } };
   }
   return { error: new ServiceError('internal_error', 'idempotency fingerprint collision') };
 }
 
 /** Claims the keys of `ops` (at time `now`); gives replays and refusals their outcome and says who allocates. */
-export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, pool: (kind: PoolKind) => PoolInfo): Promise<KeyPlan> {
+export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, pools: PoolCache): Promise<KeyPlan> {
   const plan: KeyPlan = { fresh: [], leaders: [], followers: [] };
   const first = new Map<string, Op>();
   for (const op of ops) if (op.idem && !first.has(op.idem.key)) first.set(op.idem.key, op);
@@ -57,6 +59,8 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
       [others],
     );
     for (const r of rows) stored.set(r.key, r);
+    // A replayed draw may name a pool this instance has not seen yet (created by another instance).
+    await pools.load(db, rows.flatMap((r) => (r.result?.kind === 'draw' ? [r.result.pool] : [])));
   }
   // In arrival order, so that the requests that allocate split their ranges in that order.
   for (const op of ops) {
@@ -78,7 +82,7 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
     if (!entry) op.outcome = { error: new ServiceError('storage_unavailable', 'the Idempotency-Key changed while it was read; retry') };
     else if (entry.fingerprint !== op.idem.fingerprint) op.outcome = { error: reused(entry.fingerprint) };
     else if (entry.result === null) op.outcome = { error: new ServiceError('internal_error', 'the Idempotency-Key has no recorded answer') };
-    else decide(op, replay(op, entry.result, pool));
+    else decide(op, replay(op, entry.result, pools));
   }
   return plan;
 }
@@ -96,7 +100,7 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
     }
     answered.push(op.idem!.key);
     const v = o.value;
-    const result: IdempotentResult = 'first' in v ? { kind: 'next', first: v.first, last: v.last } : { kind: 'draw', pool: v.kind, start: v.start, count: v.count };
+    const result: IdempotentResult = 'first' in v ? { kind: 'next', first: v.first, last: v.last } : { kind: 'draw', pool: v.pool, start: v.start, count: v.count };
     results.push(JSON.stringify(result));
   }
   if (answered.length > 0) await db.query(RECORD_SQL, [answered, results]);

@@ -1,6 +1,6 @@
 // The requests a batch carries, one interface per kind; a new kind of allocation is one more member of Op.
 import { ServiceError } from '../../../errors.js';
-import type { PoolDomain, PoolKind } from '../../../random/domain.js';
+import type { PoolDomain } from '../../../random/domain.js';
 import type { Draw, Idempotency, Reservation } from '../../store.js';
 import type { Waiter } from './commit.js';
 
@@ -21,12 +21,13 @@ export interface NextOp extends Base<Reservation> {
 
 export interface DrawOp extends Base<Draw> {
   kind: 'draw';
-  pool: PoolKind;
+  /** The pool's name. */
+  pool: string;
 }
 
 export type Op = NextOp | DrawOp;
 
-/** A pool's fixed identity (set when it is created, never changed), cached at start. */
+/** A pool's fixed identity (set when it is created, never changed), cached per instance (batch/pools.ts). */
 export interface PoolInfo {
   domain: PoolDomain;
   key: string;

@@ -1,0 +1,47 @@
+// Named pools (issue 12) in PostgreSQL: one row per pool in tan_pools (the column keeps its name "kind").
+// Creation is its own statement, off the hot path; draws go through the batches like int and float.
+import { randomBytes } from 'node:crypto';
+import { definitionJson } from '../../random/definition.js';
+import { domainSize, sameDomain, type PoolDomain } from '../../random/domain.js';
+import { poolConflict, poolNotFound, tooManyPools } from '../pools.js';
+import type { NamedPool, PoolState } from '../store.js';
+import type { Db } from './batch/allocate.js';
+import { domainFromJson } from './pool-definition.js';
+
+// A new row only while fewer than $5 named pools exist (int and float not counted); approximate at the
+// limit under a race between instances, as for sequences.
+const DEFINE_POOL_SQL = `INSERT INTO tan_pools (kind, domain, size, key, drawn)
+  SELECT $1::text, $2::jsonb, $3::bigint, $4::text, 0
+  WHERE (SELECT count(*) FROM tan_pools WHERE kind NOT IN ('int', 'float')) < $5::bigint
+  ON CONFLICT (kind) DO NOTHING
+  RETURNING kind`;
+
+type Row = { kind: string; domain: Record<string, unknown>; key: string; drawn: string };
+
+export async function readPool(db: Db, name: string): Promise<PoolState> {
+  const { rows } = await db.query<Row>('SELECT kind, domain, key, drawn FROM tan_pools WHERE kind = $1', [name]);
+  const row = rows[0];
+  if (!row) throw poolNotFound(name);
+  return { domain: domainFromJson(row.domain), key: row.key, drawn: Number(row.drawn) };
+}
+
+/** Every pool, sorted by name in code unit order (as the file store). */
+export async function readPools(db: Db): Promise<NamedPool[]> {
+  const { rows } = await db.query<Row>('SELECT kind, domain, key, drawn FROM tan_pools');
+  return rows
+    .map((r) => ({ name: r.kind, domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Creates the pool (201), or reads the existing row: same definition 200, another 409, none past MAX_POOLS 507. */
+export async function definePool(db: Db, name: string, domain: PoolDomain, maxPools: number): Promise<{ created: boolean; pool: PoolState }> {
+  const definition = definitionJson(domain);
+  const key = randomBytes(32).toString('hex');
+  const inserted = await db.query(DEFINE_POOL_SQL, [name, JSON.stringify(definition), domainSize(domain), key, maxPools]);
+  if (inserted.rowCount === 1) return { created: true, pool: { domain: definition, key, drawn: 0 } };
+  const { rows } = await db.query<Row>('SELECT kind, domain, key, drawn FROM tan_pools WHERE kind = $1', [name]);
+  if (!rows[0]) throw tooManyPools(name, maxPools);
+  const existing = domainFromJson(rows[0].domain);
+  if (!sameDomain(existing, domain)) throw poolConflict(name, existing);
+  return { created: false, pool: { domain: existing, key: rows[0].key, drawn: Number(rows[0].drawn) } };
+}
