@@ -212,4 +212,63 @@ describePostgres('PostgreSQL: group commit per instance', function () {
     expect(await s.next('a', 1, { key: 'x1', fingerprint: 'next 1 a' })).to.deep.equal({ first: 2, last: 2 });
     expect((await s.draw('int', 1)).start).to.equal(0);
   });
+  it('draws named pools in the batch (one UPDATE per pool per statement), and finds a pool another instance created later', async () => {
+    const a = await open();
+    const b = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger() });
+    try {
+      // Created through a after b opened (b's cache holds int and float only).
+      const code = { type: 'code', alphabet: 'abcdefgh', length: 3, prefix: 'L-', check: false } as const;
+      const made = await a.definePool('late', code);
+      expect(made.created).to.equal(true);
+      const { result, statements } = await counted(() =>
+        Promise.all([
+          outcome(b.draw('late', 3).then((d) => [d.pool, d.start, d.key === made.pool.key])),
+          outcome(b.draw('int', 1).then((d) => [d.pool, d.start])),
+          outcome(b.draw('nowhere', 1).then((d) => d.start)),
+          outcome(b.draw('late', 2).then((d) => [d.pool, d.start, d.key === made.pool.key])),
+        ]),
+      );
+      expect(result).to.deep.equal([['late', 0, true], ['int', 0], 'pool_not_found', ['late', 3, true]]);
+      // The miss is one lookup, then one statement for the whole batch.
+      expect(statements).to.have.length(2);
+      expect(statements[0]).to.match(/^SELECT kind, domain, key FROM tan_pools WHERE kind = ANY/);
+      expect((await a.pool('late')).drawn).to.equal(5);
+      // A retry reaching the other instance gets the first answer, a pool b now knows.
+      const first = await a.draw('late', 4, { key: 'k-late', fingerprint: 'random late 4' });
+      const again = await b.draw('late', 4, { key: 'k-late', fingerprint: 'random late 4' });
+      expect([again.start, again.count, again.key, again.replayed]).to.deep.equal([first.start, 4, first.key, true]);
+      // A pool created by another instance is also found through a replay before any draw of it.
+      await b.definePool('later', { type: 'int', min: 1, max: 9 });
+      const fromB = await b.draw('later', 2, { key: 'k-later', fingerprint: 'random later 2' });
+      const onA = await a.draw('later', 2, { key: 'k-later', fingerprint: 'random later 2' });
+      expect([onA.pool, onA.start, onA.key, onA.replayed]).to.deep.equal(['later', fromB.start, fromB.key, true]);
+      expect(await outcome(a.draw('later', 8))).to.equal('random_exhausted');
+      expect((await a.draw('later', 7)).start).to.equal(2);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('upgrades a version-1 database (int and float only) through schema step 3 and keeps its pools', async () => {
+    await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    // Version 1 as it shipped: the kind column checked to int and float.
+    await query(db.url, `CREATE TABLE tan_schema (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL);
+      INSERT INTO tan_schema (version) VALUES (1);
+      CREATE TABLE tan_sequences (id text COLLATE "C" PRIMARY KEY, value bigint NOT NULL CHECK (value BETWEEN 0 AND 9007199254740991));
+      CREATE TABLE tan_pools (kind text PRIMARY KEY CHECK (kind IN ('int', 'float')), domain jsonb NOT NULL, size bigint NOT NULL CHECK (size >= 1),
+        key text NOT NULL CHECK (key ~ '^[0-9a-f]{64}$'), drawn bigint NOT NULL CHECK (drawn >= 0), CHECK (drawn <= size));
+      CREATE TABLE tan_idempotency (key text COLLATE "C" PRIMARY KEY, fingerprint text NOT NULL, at bigint NOT NULL, result jsonb);
+      INSERT INTO tan_pools VALUES ('int', '{"type":"int","min":0,"max":9007199254740991}', 9007199254740992, '${'ab'.repeat(32)}', 7)`);
+    store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger() });
+    expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 3 }]);
+    expect(await store.pool('int')).to.deep.equal({ domain: { type: 'int', min: 0, max: MAX }, key: 'ab'.repeat(32), drawn: 7 });
+    expect((await store.definePool('v.1_x-Y', { type: 'int', min: 1, max: 2 })).created).to.equal(true);
+    expect((await store.draw('v.1_x-Y', 2)).start).to.equal(0);
+    // The new constraint holds for rows written by anything else.
+    const bad = await query(db.url, `INSERT INTO tan_pools VALUES ('no/slash', '{"type":"int","min":1,"max":2}', 2, '${'ab'.repeat(32)}', 0)`).then(
+      () => 'inserted',
+      (e: Error) => e.message,
+    );
+    expect(bad).to.equal('new row for relation "tan_pools" violates check constraint "tan_pools_name_check"');
+  });
 });
