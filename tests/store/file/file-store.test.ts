@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { ServiceError, StartupError } from '../../../src/errors.js';
 import { RandomValues } from '../../../src/random/values.js';
+import { resolveStatePaths } from '../../../src/store/file/paths.js';
+import { readState as readStateFiles } from '../../../src/store/file/recovery/recover.js';
 import { openFileStore, tempDir } from '../../helpers.js';
 import { serveFile } from '../../support.js';
 
@@ -62,6 +64,30 @@ describe('store: FileStore', () => {
     expect(await readFile(`${file}.journal.replica`, 'utf8')).to.equal(lines.join('\n') + '\n');
     expect(await readFile(file, 'utf8')).to.equal(snapshot);
     await store.close();
+  });
+
+  it('journals a named pool whole when it is created (definition and key), then only its position; replay and the snapshot give it back', async () => {
+    const store = await openFileStore(file, SMALL_INT);
+    // Braces, quotes and a backslash: JSON escaping inside a snapshot line and a journal record.
+    const domain = { type: 'code', alphabet: '{}"\\ab', length: 2, prefix: '}{', check: true } as const;
+    const [made, first] = await Promise.all([store.definePool('br.ace_s-1', domain), store.definePool('br.ace_s-1', domain)]);
+    expect([made.created, first.created]).to.deep.equal([true, false]);
+    await store.draw('br.ace_s-1', 3);
+    const records = (await readFile(`${file}.journal`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map(({ crc: _crc, ...rest }) => rest)).to.deep.equal([
+      { g: 1, pools: { 'br.ace_s-1': { domain, key: made.pool.key, drawn: 0 } } },
+      { g: 2, pools: { 'br.ace_s-1': { drawn: 3 } } },
+    ]);
+    // What a start after kill -9 reads: the snapshot of the first start, then the replayed records.
+    const replayed = await readStateFiles(resolveStatePaths(file));
+    expect(replayed.pools.get('br.ace_s-1')).to.deep.equal({ domain, key: made.pool.key, drawn: 3 });
+    const before = await store.pools();
+    await store.close();
+    const again = await openFileStore(file, SMALL_INT);
+    expect(await again.pools()).to.deep.equal(before);
+    expect(before.map((p) => p.name)).to.deep.equal(['br.ace_s-1', 'float', 'int']);
+    expect((await again.draw('br.ace_s-1', 1)).start).to.equal(3);
+    await again.close();
   });
 
   it('checkpoints when the journal passes its bound: a new snapshot, and a journal holding only later records', async () => {
