@@ -54,6 +54,28 @@ async function secrets(): Promise<Record<string, string>> {
 }
 
 describe('scoped tokens (TOKEN_FILE, TOKENS_FILE, METRICS_TOKEN)', () => {
+  it('scopes named pools: PUT /pools/:name needs admin on the name, a draw take on it, listing and lookups read', async () => {
+    const { app, store, close } = await fileApp(await secrets());
+    const server = app.callback();
+    const as = (who: Who, r: request.Test): request.Test => r.set('Authorization', `Bearer ${BEARER[who]}`);
+    const def = { type: 'code', alphabet: 'ab', length: 2 };
+    const statuses = [
+      (await as('ci', request(server).put('/pools/build-codes').send(def))).status,
+      (await as('admin', request(server).put('/pools/build-codes').send(def))).status,
+      (await as('admin', request(server).put('/pools/other').send(def))).status,
+      (await as('admin', request(server).post('/random/build-codes'))).status,
+      (await as('ci', request(server).post('/random/build-codes'))).status,
+      (await as('reader', request(server).get('/random/build-codes'))).status,
+      (await as('reader', request(server).get('/pools'))).status,
+      (await as('reader', request(server).get('/pools/build-codes'))).status,
+      (await as('reader', request(server).get('/pools/build-codes/values/zz'))).status,
+    ];
+    expect(statuses).to.deep.equal([403, 201, 403, 403, 200, 403, 200, 200, 400]);
+    // Only the allowed requests moved anything: one pool created, one code drawn.
+    expect((await store.pools()).map((p) => [p.name, p.drawn])).to.deep.equal([['build-codes', 1], ['float', 0], ['int', 0]]);
+    await close();
+  });
+
   it('answers the table of token x route: 200, 401 without a known token, 403 forbidden without the scope; refusals move nothing', async () => {
     const { app, store, close } = await fileApp(await secrets());
     const server = app.callback();
