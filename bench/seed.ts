@@ -12,7 +12,7 @@ export const seedValue = (i: number): number => ((i * 7919) % 1000) + 1;
 export async function seedStateFile(file: string, count: number): Promise<Map<string, number>> {
   const sequences = new Map<string, number>();
   for (let i = 0; i < count; i++) sequences.set(seedId(i), seedValue(i));
-  const state: State = { generation: 1, sequences, random: {}, idempotency: new Map() };
+  const state: State = { generation: 1, sequences, random: {}, series: new Map(), idempotency: new Map() };
   await writeFile(file, serialize(state));
   return sequences;
 }

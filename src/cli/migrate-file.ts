@@ -21,7 +21,7 @@ export async function readFileSnapshot(file: string): Promise<Snapshot> {
   const lock = await acquireLock(paths.primary, silentLogger());
   try {
     const { state } = await recoverState(paths, false, silentLogger());
-    return { sequences: state.sequences, random: state.random, idempotency: state.idempotency };
+    return { sequences: state.sequences, random: state.random, series: state.series, idempotency: state.idempotency };
   } finally {
     await lock.release().catch(() => undefined);
   }
@@ -34,7 +34,7 @@ export async function updateFile(file: string, update: (current: Snapshot) => Sn
   const lock = await acquireLock(paths.primary, silentLogger());
   try {
     const { state } = await recoverState(paths, false, silentLogger());
-    const next = update({ sequences: state.sequences, random: state.random, idempotency: state.idempotency });
+    const next = update({ sequences: state.sequences, random: state.random, series: state.series, idempotency: state.idempotency });
     await new DurableWriter(paths).write(serialize({ generation: state.generation + 1, ...next }));
   } finally {
     await lock.release().catch(() => undefined);

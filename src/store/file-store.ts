@@ -16,7 +16,11 @@ import { SequenceText } from './sequence-text.js';
 import { parseStateText } from './state-file.js';
 import { serializePieces, type State } from './state.js';
 import { WorkerWriter } from './worker-writer.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import type { CommitStats, Draw, Idempotency, ListPage, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import { isNfc } from '../ids.js';
+import { allocate, atOrAhead, configure, roll, type Rolled, type SequenceState } from '../series/sequence.js';
+import type { ConfigureInput } from '../series/settings.js';
+import { SortedIds } from '../sorted-ids.js';
 
 export interface FileStoreOptions {
   config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
@@ -78,6 +82,11 @@ export class FileStore implements Store {
   /** Set when another process wrote the state while our lock was lost: this process must not write again. */
   private fenced: string | undefined;
   private closed = false;
+  // [series] Issue 13: the clock periods come from, the sorted index of GET /sequences, ids stored before NFC.
+  private readonly now: () => number;
+  private readonly sorted: SortedIds;
+  private nonNfc: Map<string, string[]> | undefined;
+  private readonly behindLogged = new Set<string>();
 
   private constructor(
     private readonly state: State,
@@ -89,6 +98,8 @@ export class FileStore implements Store {
     this.commits = new GroupCommit((batch) => this.write(batch));
     this.sequenceText = new SequenceText(state.sequences);
     this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
+    this.now = opts.now ?? Date.now;
+    this.sorted = new SortedIds(() => state.sequences.keys());
   }
 
   static async open(opts: FileStoreOptions): Promise<FileStore> {
@@ -154,8 +165,11 @@ export class FileStore implements Store {
       } catch {
         continue;
       }
+      // [series] A sequence that reset is ahead by its period, not its value.
       const ahead =
-        [...disk.sequences].every(([id, v]) => (this.state.sequences.get(id) ?? -1) >= v) &&
+        [...disk.sequences].every(([id, v]) =>
+          disk.series.has(id) || this.state.series.has(id) ? atOrAhead(this.sequenceState(id), { last: v, series: disk.series.get(id) }) : (this.state.sequences.get(id) ?? -1) >= v,
+        ) &&
         (['int', 'float'] as const).every((k) => {
           const d = disk.random[k];
           const m = this.state.random[k];
@@ -181,14 +195,83 @@ export class FileStore implements Store {
       throw new ServiceError('too_many_sequences', `this service keeps at most ${this.opts.config.maxSequences} sequences; "${id}" would be one more`);
   }
 
+  // ---- [series] issue 13 ----
+  /** Sets a sequence's value (and series), noting a new id for the list index and the NFC twins. */
+  private store(id: string, state: SequenceState): void {
+    const isNew = !this.state.sequences.has(id);
+    this.state.sequences.set(id, state.last);
+    this.sequenceText.touch(id);
+    if (state.series) this.state.series.set(id, state.series);
+    else this.state.series.delete(id);
+    if (!isNew) return;
+    this.sorted.add(id);
+    if (this.nonNfc && !isNfc(id)) this.addTwin(this.nonNfc, id);
+  }
+
+  private sequenceState(id: string): SequenceState | undefined {
+    const last = this.state.sequences.get(id);
+    if (last === undefined) return undefined;
+    const series = this.state.series.get(id);
+    return series ? { last, series } : { last };
+  }
+
+  private logBehind(id: string, r: Rolled): void {
+    if (!r.behind || this.behindLogged.has(`${id}\0${r.behind.stored}`)) return;
+    this.behindLogged.add(`${id}\0${r.behind.stored}`);
+    this.opts.log.warn({ event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored }, `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`);
+  }
+
+  private addTwin(map: Map<string, string[]>, id: string): void {
+    const nfc = id.normalize('NFC');
+    map.set(nfc, [...(map.get(nfc) ?? []), id]);
+  }
+
+  private async nextInSeries(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+    const a = allocate(id, this.sequenceState(id)!, this.now(), count);
+    this.logBehind(id, a);
+    this.store(id, a.state);
+    const reservation: Reservation = { first: a.first, last: a.last, date: a.date };
+    if (a.period !== undefined) reservation.period = a.period;
+    if (a.state.series?.settings.format !== undefined) reservation.format = a.state.series.settings.format;
+    if (idem) this.idempotency.remember(idem, { kind: 'next', first: a.first, last: a.last, date: a.date, ...(a.period === undefined ? {} : { period: a.period }) });
+    await this.commit();
+    return reservation;
+  }
+
+  async sequence(id: string): Promise<Rolled | undefined> {
+    const state = this.sequenceState(id);
+    return state && roll(state, this.now());
+  }
+
+  async configure(id: string, input: ConfigureInput): Promise<Rolled> {
+    const r = configure(id, this.sequenceState(id), input, this.now());
+    this.checkNewSequence(id);
+    this.logBehind(id, r);
+    this.store(id, r.state);
+    await this.commit();
+    return r;
+  }
+
+  async twins(nfc: string): Promise<string[]> {
+    if (!this.nonNfc) {
+      this.nonNfc = new Map();
+      for (const id of this.state.sequences.keys()) if (!isNfc(id)) this.addTwin(this.nonNfc, id);
+    }
+    return (this.nonNfc.get(nfc) ?? []).filter((id) => id !== nfc);
+  }
+  // ---- end [series] ----
+
   async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.commit();
-      return { first: replay.first, last: replay.last, replayed: true };
+      // [series] A formatted answer replays with its own period and date.
+      const format = this.state.series.get(id)?.settings.format;
+      return { first: replay.first, last: replay.last, replayed: true, ...(replay.period === undefined ? {} : { period: replay.period }), ...(replay.date === undefined ? {} : { date: replay.date }), ...(format === undefined ? {} : { format }) };
     }
+    if (this.state.series.has(id)) return this.nextInSeries(id, count, idem);
     const current = this.state.sequences.get(id) ?? 0;
     this.checkNewSequence(id);
     if (current + count > Number.MAX_SAFE_INTEGER)
@@ -198,8 +281,7 @@ export class FileStore implements Store {
         { last_value: current },
       );
     const reservation = { first: current + 1, last: current + count };
-    this.state.sequences.set(id, reservation.last);
-    this.sequenceText.touch(id);
+    this.store(id, { last: reservation.last });
     if (idem) this.idempotency.remember(idem, { kind: 'next', ...reservation });
     await this.commit();
     return reservation;
@@ -236,17 +318,17 @@ export class FileStore implements Store {
     return this.state.sequences.get(id);
   }
 
-  async list(): Promise<SequenceInfo[]> {
-    return [...this.state.sequences].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, last]) => ({ id, last }));
+  async list(page: ListPage = {}): Promise<SequenceInfo[]> {
+    return this.sorted.page(page.limit ?? Infinity, page.after, page.prefix || undefined).map((id) => ({ id, last: this.state.sequences.get(id)! }));
   }
 
   async set(id: string, last: number): Promise<number> {
+    if (this.state.series.has(id)) return (await this.configure(id, { last })).state.last;
     const current = this.state.sequences.get(id);
     if (current !== undefined && last < current)
       throw new ServiceError('value_behind', `sequence "${id}" is already at ${current}; it only moves forward`, { last_value: current });
     this.checkNewSequence(id);
-    this.state.sequences.set(id, Math.max(current ?? 0, last));
-    this.sequenceText.touch(id);
+    this.store(id, { last: Math.max(current ?? 0, last) });
     await this.commit();
     return this.state.sequences.get(id)!;
   }

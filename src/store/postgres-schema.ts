@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { StartupError } from '../errors.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';
@@ -31,6 +31,13 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        at          bigint NOT NULL,
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
+  ],
+  // [series] Issue 13: settings and periods of sequences that have settings (src/series/json.ts SeriesJson);
+  // the current period's last value stays in tan_sequences.value.
+  [
+    `CREATE TABLE tan_series (
+       id     text COLLATE "C" PRIMARY KEY REFERENCES tan_sequences (id),
+       series jsonb NOT NULL)`,
   ],
 ];
 

@@ -9,7 +9,11 @@ import { domainDifference, domainSize, POOL_KINDS, type PoolDomain, type PoolKin
 import { createPool, reasonOf, redactUrl, transaction } from './postgres-pool.js';
 import { MAX_VALUE_SQL, migrateSchema } from './postgres-schema.js';
 import type { IdempotentResult } from './state.js';
-import type { CommitStats, Draw, Idempotency, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import type { CommitStats, Draw, Idempotency, ListPage, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from './store.js';
+import { prefixEnd } from '../ids.js';
+import { seriesFromJson, seriesToJson } from '../series/json.js';
+import { allocate, configure, roll, type Rolled, type SequenceState } from '../series/sequence.js';
+import type { ConfigureInput } from '../series/settings.js';
 
 export interface PostgresStoreOptions {
   config: Pick<Config, 'databaseUrl' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'idempotencyMax' | 'idempotencyTtlMs'>;
@@ -29,7 +33,18 @@ const NEW_ID_ALLOWED = `CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id =
 const NEXT_SQL = `INSERT INTO tan_sequences AS s (id, value)
   SELECT $1::text, $2::bigint WHERE $2::bigint <= ${MAX_VALUE_SQL} AND ${NEW_ID_ALLOWED}
   ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL}
+    AND NOT EXISTS (SELECT 1 FROM tan_series x WHERE x.id = s.id)
   RETURNING value`;
+
+// [series] Issue 13: a sequence with settings is read and written under its row lock (src/series/sequence.ts).
+const LOCK_SERIES_SQL = `SELECT q.value, x.series FROM tan_sequences q LEFT JOIN tan_series x ON x.id = q.id WHERE q.id = $1 FOR UPDATE OF q`;
+const CREATE_SQL = `INSERT INTO tan_sequences (id, value) SELECT $1::text, 0 WHERE ${NEW_ID_ALLOWED.replace('$3', '$2')} ON CONFLICT (id) DO NOTHING`;
+const SAVE_SERIES_SQL = `INSERT INTO tan_series (id, series) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET series = EXCLUDED.series`;
+const LIST_SQL = `SELECT id, value FROM tan_sequences
+  WHERE ($1::text IS NULL OR id > $1::text) AND ($2::text IS NULL OR id >= $2::text) AND ($3::text IS NULL OR id < $3::text)
+    AND ($2::text IS NULL OR starts_with(id, $2::text))
+  ORDER BY id LIMIT $4`;
+const TWINS_SQL = `SELECT id FROM tan_sequences WHERE id <> $1 AND id ~ '[^\x01-\x7f]' AND normalize(id, NFC) = $1 ORDER BY id`;
 
 const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
   SELECT $1::text, $2::bigint WHERE ${NEW_ID_ALLOWED}
@@ -159,6 +174,7 @@ export class PostgresStore implements Store {
       const last = Number(rows[0].value);
       return { first: last - count + 1, last };
     }
+    if ((await db.query('SELECT 1 FROM tan_series WHERE id = $1', [id])).rowCount) return this.inTransaction(db, (c) => this.reserveInSeries(c, id, count));
     const current = await this.sequenceValue(db, id);
     if (current === undefined && count <= Number.MAX_SAFE_INTEGER) throw this.tooMany(id);
     throw new ServiceError(
@@ -167,6 +183,70 @@ export class PostgresStore implements Store {
       { last_value: current ?? 0 },
     );
   }
+
+  // ---- [series] issue 13 ----
+  /** Runs `work` in the caller's transaction, or in a new one when `db` is the pool. */
+  private inTransaction<T>(db: Db, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return db === this.db ? transaction(this.db, work) : work(db as pg.PoolClient);
+  }
+
+  private async lockSequence(c: pg.PoolClient, id: string): Promise<SequenceState | undefined> {
+    const { rows } = await c.query<{ value: string; series: unknown }>(LOCK_SERIES_SQL, [id]);
+    if (!rows[0]) return undefined;
+    const last = Number(rows[0].value);
+    return rows[0].series === null ? { last } : { last, series: seriesFromJson(rows[0].series) };
+  }
+
+  private async save(c: pg.PoolClient, id: string, state: SequenceState): Promise<void> {
+    await c.query('UPDATE tan_sequences SET value = $2 WHERE id = $1', [id, state.last]);
+    if (state.series) await c.query(SAVE_SERIES_SQL, [id, JSON.stringify(seriesToJson(state.series))]);
+    else await c.query('DELETE FROM tan_series WHERE id = $1', [id]);
+  }
+
+  private logBehind(id: string, r: Rolled): void {
+    if (r.behind)
+      this.opts.log.warn({ event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored }, `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`);
+  }
+
+  private async reserveInSeries(c: pg.PoolClient, id: string, count: number): Promise<Reservation> {
+    const a = allocate(id, (await this.lockSequence(c, id))!, this.now(), count);
+    this.logBehind(id, a);
+    await this.save(c, id, a.state);
+    const r: Reservation = { first: a.first, last: a.last, date: a.date };
+    if (a.period !== undefined) r.period = a.period;
+    if (a.state.series?.settings.format !== undefined) r.format = a.state.series.settings.format;
+    return r;
+  }
+
+  sequence(id: string): Promise<Rolled | undefined> {
+    return this.run(async () => {
+      const { rows } = await this.db.query<{ value: string; series: unknown }>('SELECT q.value, x.series FROM tan_sequences q LEFT JOIN tan_series x ON x.id = q.id WHERE q.id = $1', [id]);
+      if (!rows[0]) return undefined;
+      const last = Number(rows[0].value);
+      return roll(rows[0].series === null ? { last } : { last, series: seriesFromJson(rows[0].series) }, this.now());
+    });
+  }
+
+  configure(id: string, input: ConfigureInput): Promise<Rolled> {
+    return this.run(
+      () =>
+        transaction(this.db, async (c) => {
+          await c.query(CREATE_SQL, [id, this.opts.config.maxSequences]);
+          const current = await this.lockSequence(c, id);
+          if (!current) throw this.tooMany(id);
+          const r = configure(id, current, input, this.now());
+          this.logBehind(id, r);
+          await this.save(c, id, r.state);
+          return r;
+        }),
+      true,
+    );
+  }
+
+  twins(nfc: string): Promise<string[]> {
+    return this.run(async () => (await this.db.query<{ id: string }>(TWINS_SQL, [nfc])).rows.map((r) => r.id));
+  }
+  // ---- end [series] ----
 
   private async take(db: Db, kind: PoolKind, count: number): Promise<Draw> {
     const { rows } = await db.query<{ start: string; domain: Record<string, unknown>; key: string }>(DRAW_SQL, [kind, count]);
@@ -228,7 +308,12 @@ export class PostgresStore implements Store {
         },
         async (_db, r) => {
           if (r.kind !== 'next') throw new ServiceError('internal_error', 'idempotency fingerprint collision');
-          return { first: r.first, last: r.last, replayed: true };
+          // [series] period, date and format were recorded with the answer.
+          const replayed: Reservation = { first: r.first, last: r.last, replayed: true };
+          if (r.period !== undefined) replayed.period = r.period;
+          if (r.date !== undefined) replayed.date = r.date;
+          if ('format' in r && typeof r.format === 'string') replayed.format = r.format;
+          return replayed;
         },
       );
     }, true);
@@ -266,16 +351,19 @@ export class PostgresStore implements Store {
     return this.run(() => this.sequenceValue(this.db, id));
   }
 
-  list(): Promise<SequenceInfo[]> {
+  list(page: ListPage = {}): Promise<SequenceInfo[]> {
     return this.run(async () => {
-      const { rows } = await this.db.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences');
-      // Sorted here, not in SQL: the contract's order is UTF-16 code units, which no collation gives.
-      return rows.map((r) => ({ id: r.id, last: Number(r.value) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // The "C" collation orders by code point, the contract's order (src/ids.ts compareIds).
+      const prefix = page.prefix || null;
+      const end = prefix === null ? null : (prefixEnd(prefix) ?? null);
+      const { rows } = await this.db.query<{ id: string; value: string }>(LIST_SQL, [page.after ?? null, prefix, end, page.limit ?? null]);
+      return rows.map((r) => ({ id: r.id, last: Number(r.value) }));
     });
   }
 
   set(id: string, last: number): Promise<number> {
     return this.run(async () => {
+      if ((await this.db.query('SELECT 1 FROM tan_series WHERE id = $1', [id])).rowCount) return (await this.configure(id, { last })).state.last;
       const { rows } = await this.db.query<{ value: string }>(SET_SQL, [id, last, this.opts.config.maxSequences]);
       if (rows[0]) return Number(rows[0].value);
       const current = await this.sequenceValue(this.db, id);

@@ -1,6 +1,8 @@
 // Parsing and validating one copy of the state file, the legacy flat format, and salvage of damaged text.
 import { domainProblem, domainSize, type PoolDomain, type PoolKind } from '../random/domain.js';
 import { idProblem } from '../ids.js';
+import { seriesFromJson } from '../series/json.js';
+import type { SeriesState } from '../series/sequence.js';
 import { FORMAT, type IdempotencyEntry, type IdempotentResult, type State } from './state.js';
 import type { PoolState } from './store.js';
 
@@ -58,7 +60,13 @@ export function parsePool(kind: PoolKind, v: unknown): PoolState {
 function result(v: unknown, where: string): IdempotentResult {
   if (!isObject(v)) fail(`${where} is not an object`);
   const o = v as Record<string, unknown>;
-  if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+  if (o.kind === 'next') {
+    const r: IdempotentResult = { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+    // [series] The period and date of a formatted answer, so a replay prints the same ids.
+    if (typeof o.period === 'string') r.period = o.period;
+    if (isObject(o.date)) r.date = { year: count(o.date.year, `${where}.date.year`), month: count(o.date.month, `${where}.date.month`), day: count(o.date.day, `${where}.date.day`) };
+    return r;
+  }
   if (o.kind === 'draw' && (o.pool === 'int' || o.pool === 'float'))
     return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
   return fail(`${where}.kind is unknown`);
@@ -77,6 +85,23 @@ function idempotency(v: unknown): Map<string, IdempotencyEntry> {
   return map;
 }
 
+/** [series] The optional "series" section: settings and periods by sequence id. */
+function series(v: unknown, sequenceIds: Map<string, number>): Map<string, SeriesState> {
+  const map = new Map<string, SeriesState>();
+  if (v === undefined) return map;
+  if (!isObject(v)) fail('series is not an object');
+  for (const id in v as Record<string, unknown>) {
+    const where = `series[${JSON.stringify(id.slice(0, 40))}]`;
+    if (!sequenceIds.has(id)) fail(`${where} names no sequence`);
+    try {
+      map.set(id, seriesFromJson((v as Record<string, unknown>)[id]));
+    } catch (e) {
+      fail(`${where} ${(e as Error).message}`);
+    }
+  }
+  return map;
+}
+
 function current(o: Record<string, unknown>): State {
   if (o.format !== FORMAT) fail(`format is ${JSON.stringify(o.format)}, expected ${FORMAT}`);
   const random: Partial<Record<PoolKind, PoolState>> = {};
@@ -85,10 +110,12 @@ function current(o: Record<string, unknown>): State {
     if (kind !== 'int' && kind !== 'float') fail(`random.${kind} is not a known pool`);
     random[kind as PoolKind] = parsePool(kind as PoolKind, pool);
   }
+  const seqs = sequences(o.sequences, 'sequences');
   return {
     generation: count(o.generation, 'generation'),
-    sequences: sequences(o.sequences, 'sequences'),
+    sequences: seqs,
     random,
+    series: series(o.series, seqs),
     idempotency: idempotency(o.idempotency),
   };
 }
@@ -106,7 +133,7 @@ export function parseStateText(text: string): Parsed {
   try {
     if ('format' in data) return { state: current(data), legacy: false };
     // The older take-a-number format: a flat object of non-negative integers.
-    return { state: { generation: 0, sequences: sequences(data, 'legacy state'), random: {}, idempotency: new Map() }, legacy: true };
+    return { state: { generation: 0, sequences: sequences(data, 'legacy state'), random: {}, series: new Map(), idempotency: new Map() }, legacy: true };
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
     throw e;
@@ -118,7 +145,7 @@ export function parseStateText(text: string): Parsed {
  * intact pool. The highest value per id wins across copies.
  */
 export function salvageTexts(texts: string[]): { state: State; notes: string[] } {
-  const state: State = { generation: 0, sequences: new Map(), random: {}, idempotency: new Map() };
+  const state: State = { generation: 0, sequences: new Map(), random: {}, series: new Map(), idempotency: new Map() };
   const notes: string[] = [];
   for (const text of texts) {
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);

@@ -1,11 +1,14 @@
 // The in-memory state of the file store and its one JSON text form (stable key order, one entry per line).
 import type { PoolKind } from '../random/domain.js';
+import type { IssueDate } from '../series/format.js';
+import { seriesToJson } from '../series/json.js';
+import type { SeriesState } from '../series/sequence.js';
 import type { PoolState } from './store.js';
 
 export const FORMAT = 1;
 
 export type IdempotentResult =
-  | { kind: 'next'; first: number; last: number }
+  | { kind: 'next'; first: number; last: number; period?: string; date?: IssueDate }
   | { kind: 'draw'; pool: PoolKind; start: number; count: number };
 
 export interface IdempotencyEntry {
@@ -20,11 +23,13 @@ export interface State {
   /** Insertion order is the file's order. */
   sequences: Map<string, number>;
   random: Partial<Record<PoolKind, PoolState>>;
+  /** [series] Settings and periods of the sequences that have settings; the value stays in `sequences`. */
+  series: Map<string, SeriesState>;
   /** Insertion order is age order: the first entry is the oldest. */
   idempotency: Map<string, IdempotencyEntry>;
 }
 
-export const emptyState = (): State => ({ generation: 0, sequences: new Map(), random: {}, idempotency: new Map() });
+export const emptyState = (): State => ({ generation: 0, sequences: new Map(), random: {}, series: new Map(), idempotency: new Map() });
 
 const entry = (key: string, value: string): string => `    ${JSON.stringify(key)}: ${value}`;
 
@@ -65,7 +70,10 @@ export function serializePieces(state: State, sequenceLines: readonly string[] =
     }
     pieces.push('\n  },\n');
   }
-  pieces.push(section('random', pools) + section('idempotency', idem, true) + '}\n');
+  // [series] Written only when some sequence has settings: a state without them keeps its old text.
+  const series: string[] = [];
+  for (const [id, s] of state.series) series.push(entry(id, JSON.stringify(seriesToJson(s))));
+  pieces.push(section('random', pools) + (series.length > 0 ? section('series', series) : '') + section('idempotency', idem, true) + '}\n');
   return pieces;
 }
 

@@ -12,7 +12,7 @@ import { tempDir } from '../helpers.js';
 describe('store: recoverState with identical copies', () => {
   it('loads the state once from two identical valid copies, from the primary, and keeps both files', async () => {
     const paths = statePaths(path.join(await tempDir(), 's.json'));
-    const state: State = { generation: 7, sequences: new Map([['a', 3], ['b', 9]]), random: {}, idempotency: new Map() };
+    const state: State = { generation: 7, sequences: new Map([['a', 3], ['b', 9]]), random: {}, series: new Map(), idempotency: new Map() };
     await writeFile(paths.primary, serialize(state));
     await writeFile(paths.replica, serialize(state));
     const got = await recoverState(paths, false, silentLogger());
