@@ -65,8 +65,12 @@ export async function resolveId(raw: string, store: IdLookup): Promise<string> {
   return nfc;
 }
 
+// Below U+D800, UTF-16 code unit order is code point order, and the engine's own comparison is fast.
+const HIGH = /[\ud800-\uffff]/;
+
 /** Code point order (UTF-8 byte order, PostgreSQL's "C" collation): the order of GET /sequences. */
 export function compareIds(a: string, b: string): number {
+  if (!HIGH.test(a) && !HIGH.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

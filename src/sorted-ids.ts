@@ -6,8 +6,12 @@ export class SortedIds {
   private sorted: string[] | undefined;
   private pending: string[] = [];
 
-  /** `all` is read at the first page, not now: a store that is never listed never sorts. */
   constructor(private readonly all: () => Iterable<string>) {}
+
+  /** Sorts now (at start, before requests are served), so that no request waits for the first sort. */
+  prepare(): void {
+    this.ids();
+  }
 
   /** Notes a new id (call once per id). */
   add(id: string): void {

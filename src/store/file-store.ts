@@ -116,6 +116,8 @@ export class FileStore implements Store {
       const { state, source } = await recoverState(paths, config.recover === 'salvage', log);
       ensurePools(state.random, { int: config.randomInt, float: config.randomFloat });
       const store = new FileStore(state, opts.writer ?? new WorkerWriter(paths), opts, lock, paths);
+      // [series] The list index is sorted before the first request, not inside one.
+      store.sorted.prepare();
       // Every start writes both copies: it proves the directory is writable and heals a stale copy.
       try {
         await store.commit();
