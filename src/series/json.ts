@@ -14,10 +14,10 @@ export interface SeriesJson {
   periods: Record<string, number>;
 }
 
+/** A fixed member order, so that the state file reads the same way every time. */
 export function seriesToJson(s: SeriesState): SeriesJson {
-  const o: SeriesJson = { ...s.settings, periods: { ...s.periods } };
-  if (s.period !== undefined) o.period = s.period;
-  return o;
+  const { format, reset, time_zone, max } = s.settings;
+  return { ...(format === undefined ? {} : { format }), reset, time_zone, max, ...(s.period === undefined ? {} : { period: s.period }), periods: { ...s.periods } };
 }
 
 const PERIOD = /^\d{4}(-\d{2}(-\d{2})?)?$/;
