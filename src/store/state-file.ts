@@ -154,7 +154,9 @@ export function salvageTexts(texts: string[]): { state: State; notes: string[] }
     // The top-level member is indented by two spaces; a sequence named "random" (four spaces) is not it.
     const randomAt = text.search(/\n  "random"\s*:/);
     const legacyLike = start < 0 && !text.includes('"format"');
-    const region = legacyLike ? text : start < 0 ? '' : text.slice(start + '"sequences"'.length, randomAt > start ? randomAt : undefined);
+    // [series] The sequences part also ends where a later section begins, should "random" be lost.
+    const ends = [randomAt, text.search(/\n  "series"\s*:/), text.search(/\n  "idempotency"\s*:/)].filter((at) => at > start);
+    const region = legacyLike ? text : start < 0 ? '' : text.slice(start + '"sequences"'.length, ends.length > 0 ? Math.min(...ends) : undefined);
     const pair = /"((?:[^"\\\n]|\\.)*)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
     for (let m = pair.exec(region); m; m = pair.exec(region)) {
       let id: string;
@@ -178,6 +180,31 @@ export function salvageTexts(texts: string[]): { state: State; notes: string[] }
         // unreadable pool: left out, reported below
       }
     }
+  }
+  // [series] Settings lines that survive; the latest period wins (with the highest value above: gaps, never repeats).
+  for (const text of texts) {
+    const start = text.search(/\n  "series"\s*:/);
+    if (start < 0) continue;
+    const end = text.indexOf('\n  "idempotency"', start);
+    const region = text.slice(start, end > start ? end : undefined);
+    const line = /^ {4}("(?:[^"\\\n]|\\.)*"): (\{.*\}),?$/gm;
+    for (let m = line.exec(region); m; m = line.exec(region)) {
+      let id: string;
+      let found: SeriesState;
+      try {
+        id = JSON.parse(m[1]!) as string;
+        found = seriesFromJson(JSON.parse(m[2]!));
+      } catch {
+        continue;
+      }
+      const have = state.series.get(id);
+      if (!have || (found.period ?? '') > (have.period ?? '')) state.series.set(id, { ...found, periods: { ...have?.periods, ...found.periods } });
+    }
+  }
+  for (const [id, series] of state.series) {
+    if (!state.sequences.has(id)) state.series.delete(id);
+    else if (series.period !== undefined)
+      notes.push(`sequence ${JSON.stringify(id)} resumes in period ${series.period} from its salvaged settings; had a copy reached a later period, its ids there may repeat`);
   }
   for (const kind of ['int', 'float'] as const)
     if (!state.random[kind]) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);

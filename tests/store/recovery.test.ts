@@ -39,3 +39,21 @@ describe('store: recoverState with identical copies', () => {
     expect(names.filter((n) => n.startsWith('s.json.replica.corrupt-'))).to.have.length(1);
   });
 });
+
+describe('store: salvage keeps the settings of sequences with series', () => {
+  it('reads the surviving series lines of damaged copies, the latest period winning, and no series member as a sequence', async () => {
+    const paths = statePaths(path.join(await tempDir(), 's.json'));
+    const series = (period: string, periods: Record<string, number>) => ({ settings: { format: 'I-{YYYY}-{n}', reset: 'yearly' as const, time_zone: 'UTC', max: 99999 }, period, periods });
+    const newer: State = { generation: 9, sequences: new Map([['inv', 5], ['b', 2]]), random: {}, series: new Map([['inv', series('2027', { '2026': 800 })]]), idempotency: new Map() };
+    const older: State = { ...newer, generation: 8, sequences: new Map([['inv', 800], ['b', 1]]), series: new Map([['inv', series('2026', {})]]) };
+    // Both copies lose their end (and the newer its "random" section): what is left is read line by line.
+    const cut = (text: string): string => text.slice(0, text.indexOf('"idempotency"') + 5);
+    const damaged = cut(serialize(newer)).replace('\n  "random": {},', '');
+    expect(damaged).to.not.include('"random"');
+    await writeFile(paths.primary, damaged);
+    await writeFile(paths.replica, cut(serialize(older)));
+    const { state } = await recoverState(paths, true, silentLogger());
+    expect([...state.sequences].sort()).to.deep.equal([['b', 2], ['inv', 800]]);
+    expect(state.series.get('inv')).to.deep.equal(series('2027', { '2026': 800 }));
+  });
+});
