@@ -13,6 +13,7 @@ import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 const toSnapshot = (state: State): Snapshot => ({
   sequences: state.sequences,
   random: Object.fromEntries([...state.pools].filter(([name]) => name === 'int' || name === 'float')),
+  series: state.series,
   idempotency: state.idempotency,
 });
 
@@ -47,7 +48,7 @@ export async function updateFile(file: string, update: (current: Snapshot) => Sn
     const next = update(toSnapshot(state));
     const pools = new Map(state.pools);
     for (const [name, p] of Object.entries(next.random)) if (p) pools.set(name, p);
-    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, idempotency: next.idempotency };
+    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency };
     const writer = new DiskWriter(paths);
     await writer.writeSnapshot(await serializeSnapshot(target, target.generation, false));
     await writer.resetJournal('');

@@ -19,8 +19,11 @@ async function loggedApp(level: string, fail?: Error) {
     draw: (kind, count, idem) => real.draw(kind, count, idem),
     pool: (kind) => real.pool(kind),
     get: (id) => real.get(id),
-    list: () => real.list(),
+    list: (page) => real.list(page),
     set: (id, last) => real.set(id, last),
+    sequence: (id) => real.sequence(id),
+    configure: (id, input) => real.configure(id, input),
+    twins: (nfc) => real.twins(nfc),
     health: () => real.health(),
     close: () => real.close(),
   };

@@ -2,6 +2,7 @@
 // any number of instances may start at once.
 import type pg from 'pg';
 import { StartupError } from '../../errors.js';
+import { migrateSeries } from './schema-series.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -49,6 +50,8 @@ export async function migrateSchema(client: pg.ClientBase): Promise<void> {
   for (let v = current; v < SCHEMA_VERSION; v++) for (const sql of MIGRATIONS[v]!) await client.query(sql);
   if (current < SCHEMA_VERSION)
     await client.query('INSERT INTO tan_schema (version) VALUES ($1) ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version', [SCHEMA_VERSION]);
+  // [series] Issue 13's step, independent of the version number (schema-series.ts).
+  await migrateSeries(client);
 }
 
 /** Whether the take-a-number tables exist (for reading a database without creating anything). */

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { ServiceError } from '../../../errors.js';
 import type { PoolKind } from '../../../random/domain.js';
 import { MAX_VALUE_SQL } from '../schema.js';
+import { hasSeries, NOT_SERIES, reserveInSeries, type SeriesContext } from '../series.js';
 import type { DrawOp, NextOp, Op, PoolInfo } from './ops.js';
 
 export type Db = pg.Pool | pg.ClientBase;
@@ -14,6 +15,8 @@ export type Db = pg.Pool | pg.ClientBase;
 export interface AllocateContext {
   maxSequences: number;
   pool(kind: PoolKind): PoolInfo;
+  /** [series] What sequences with settings need (they are left by the statements below and served one by one). */
+  series: SeriesContext;
 }
 
 // Rows are inserted (and so locked) in id order, the pools in kind order: batches of several instances
@@ -30,7 +33,7 @@ const BATCH_SQL = `WITH seq_in AS (
     WHERE i.total <= ${MAX_VALUE_SQL}
       AND CASE WHEN i.known THEN true ELSE n.rank <= $5::bigint - (SELECT count(*) FROM tan_sequences) END
     ORDER BY i.id
-    ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL}
+    ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
     RETURNING s.id, s.value
   ), pool AS (
     UPDATE tan_pools p SET drawn = p.drawn + u.total
@@ -106,7 +109,7 @@ const NEW_ID_ALLOWED = `CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id =
 
 const NEXT_SQL = `INSERT INTO tan_sequences AS s (id, value)
   SELECT $1::text, $2::bigint WHERE $2::bigint <= ${MAX_VALUE_SQL} AND ${NEW_ID_ALLOWED}
-  ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL}
+  ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
   RETURNING value`;
 
 const DRAW_SQL = `UPDATE tan_pools SET drawn = drawn + $2::bigint
@@ -124,6 +127,11 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
     if (rows[0]) {
       const last = Number(rows[0].value);
       op.outcome = { value: { first: last - op.count + 1, last } };
+      return;
+    }
+    // [series] A sequence with settings moves only under its row lock, in its period.
+    if (await hasSeries(db, op.id)) {
+      op.outcome = (await reserveInSeries(db, ctx.series, op.id, op.count)) as typeof op.outcome;
       return;
     }
     const now = await db.query<{ value: string }>('SELECT value FROM tan_sequences WHERE id = $1', [op.id]);
