@@ -2,7 +2,7 @@
 // change of year under 200 concurrent requests, the clock stepping back, and kill -9 inside a period.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { stopChild } from '../../bench/children.js';
@@ -28,7 +28,13 @@ interface Clock {
 /** A system clock the test moves: libfaketime reads the time from a file at every call. */
 async function fakeClock(dir: string, start: string): Promise<Clock> {
   const file = path.join(dir, 'clock');
-  const set = (text: string): Promise<void> => writeFile(file, `${text}\n`);
+  // Written aside and renamed: libfaketime reads the file at every call, and a half-written one reads as the real clock.
+  let n = 0;
+  const set = async (text: string): Promise<void> => {
+    const aside = `${file}.${n++}`;
+    await writeFile(aside, `${text}\n`);
+    await rename(aside, file);
+  };
   await set(start);
   const runFrom = (iso: string): Promise<void> => {
     const offset = Math.round((Date.parse(iso) - Date.now()) / 1000);
