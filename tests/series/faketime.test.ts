@@ -168,14 +168,18 @@ describe('series: a real server under a faked system clock', function () {
     }
     // The next day starts at 1 after a kill too, and the old day's last value is kept.
     await clock.runFrom('2028-03-01T00:00:00Z');
-    all.push(await next(srv, 'ticket', 2));
+    // libfaketime may take a moment to read the new clock in a running process: wait until the server's own clock shows the new day.
+    await until('the server in 2028-03-01', async () => ((await (await fetch(`${srv.url}/sequences/ticket`)).json()) as { period: string }).period === '2028-03-01');
+    const nextDay = await next(srv, 'ticket', 2);
+    all.push(nextDay);
+    expect(nextDay, JSON.stringify(nextDay)).to.deep.include({ next_value: 1, last_value: 2, period: '2028-03-01' });
     process.kill(srv.pid, 'SIGKILL');
     await srv.exited;
     started.splice(started.indexOf(srv), 1);
     srv = await start(env);
     const after = await next(srv, 'ticket');
     all.push(after);
-    expect(after).to.deep.include({ next_value: 3, period: '2028-03-01', formatted: 'T20280301-0003' });
+    expect(after, JSON.stringify(after)).to.deep.include({ next_value: 3, period: '2028-03-01', formatted: 'T20280301-0003' });
     const { byPeriod, formatted } = tally(all);
     expect(new Set(formatted).size).to.equal(formatted.length);
     expect(byPeriod.get('2028-03-01')).to.deep.equal([1, 2, 3]);
