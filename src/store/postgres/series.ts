@@ -21,7 +21,11 @@ export interface SeriesContext {
 /** Skips ids with settings in the plain statements: their value is moved only here. */
 export const NOT_SERIES = (alias: string): string => `NOT EXISTS (SELECT 1 FROM tan_series x WHERE x.id = ${alias}.id)`;
 
-const LOCK_SQL = `SELECT q.value, x.series FROM tan_sequences q LEFT JOIN tan_series x ON x.id = q.id WHERE q.id = $1 FOR UPDATE OF q`;
+// The row lock first, the settings in a statement of their own: a join under FOR UPDATE that waited for another
+// instance re-reads the locked row but keeps the settings row it saw before (READ COMMITTED), pairing the new
+// value with the old period, which would hand out a period's values twice.
+const LOCK_SQL = `SELECT value FROM tan_sequences WHERE id = $1 FOR UPDATE`;
+const SERIES_SQL = `SELECT series FROM tan_series WHERE id = $1`;
 const READ_SQL = `SELECT q.value, x.series FROM tan_sequences q LEFT JOIN tan_series x ON x.id = q.id WHERE q.id = $1`;
 const CREATE_SQL = `INSERT INTO tan_sequences (id, value) SELECT $1::text, 0
   WHERE EXISTS (SELECT 1 FROM tan_sequences WHERE id = $1::text) OR (SELECT count(*) FROM tan_sequences) < $2::bigint
@@ -44,8 +48,10 @@ const stateOf = (row: { value: string; series: unknown }): SequenceState =>
   row.series === null ? { last: Number(row.value) } : { last: Number(row.value), series: seriesFromJson(row.series) };
 
 async function lock(c: pg.ClientBase, id: string): Promise<SequenceState | undefined> {
-  const { rows } = await c.query<{ value: string; series: unknown }>(LOCK_SQL, [id]);
-  return rows[0] && stateOf(rows[0]);
+  const { rows } = await c.query<{ value: string }>(LOCK_SQL, [id]);
+  if (!rows[0]) return undefined;
+  const series = await c.query<{ series: unknown }>(SERIES_SQL, [id]);
+  return stateOf({ value: rows[0].value, series: series.rows[0]?.series ?? null });
 }
 
 async function save(c: pg.ClientBase, id: string, state: SequenceState): Promise<void> {
