@@ -47,7 +47,7 @@ const query = (q: Record<string, string | undefined>): string =>
 export function nextCommand(): Command {
   return withClientOptions(
     new Command('next')
-      .description('hand out the next value(s) of a sequence and print them, one per line')
+      .description('hand out the next value(s) of a sequence and print them, one per line (its formatted ids if it has a format)')
       .argument('<id>', 'sequence id')
       .option('--count <n>', 'reserve n consecutive values (1-10000)', wholeNumber(1, 10000)),
   ).action(async (id: string, flags: ClientFlags & { count?: number }) => {

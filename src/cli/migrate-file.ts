@@ -13,6 +13,7 @@ import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 const toSnapshot = (state: State): Snapshot => ({
   sequences: state.sequences,
   random: new Map(state.pools),
+  series: state.series,
   idempotency: state.idempotency,
 });
 
@@ -48,7 +49,7 @@ export async function updateFile(file: string, update: (current: Snapshot) => Sn
     // Every pool by name, named pools included; a pool only the target had stays.
     const pools = new Map(state.pools);
     for (const [name, p] of next.random) pools.set(name, p);
-    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, idempotency: next.idempotency };
+    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency };
     const writer = new DiskWriter(paths);
     await writer.writeSnapshot(await serializeSnapshot(target, target.generation, false));
     await writer.resetJournal('');

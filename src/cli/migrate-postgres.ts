@@ -7,6 +7,8 @@ import { migrateSchema, schemaExists } from '../store/postgres/schema.js';
 import { domainFromJson } from '../store/postgres/pool-definition.js';
 import type { IdempotencyEntry, IdempotentResult } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
+import { seriesFromJson, seriesToJson } from '../series/json.js';
+import type { SeriesState } from '../series/sequence.js';
 import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
 
 async function connect(url: string): Promise<pg.Client> {
@@ -27,12 +29,16 @@ async function readTables(client: pg.Client): Promise<Snapshot> {
   const random = new Map<string, PoolState>();
   for (const r of (await client.query<{ kind: string; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools ORDER BY kind')).rows)
     random.set(r.kind, { domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) });
+  // [series] tan_series exists from schema version 2; a database read before its first start may lack it.
+  const series = new Map<string, SeriesState>();
+  const hasSeries = (await client.query<{ t: string | null }>(`SELECT to_regclass('tan_series')::text AS t`)).rows[0]?.t != null;
+  if (hasSeries) for (const r of (await client.query<{ id: string; series: unknown }>('SELECT id, series FROM tan_series')).rows) series.set(r.id, seriesFromJson(r.series));
   const idempotency = new Map<string, IdempotencyEntry>();
   const keys = await client.query<{ key: string; fingerprint: string; at: string; result: IdempotentResult }>(
     'SELECT key, fingerprint, at, result FROM tan_idempotency WHERE result IS NOT NULL ORDER BY at, key',
   );
   for (const r of keys.rows) idempotency.set(r.key, { fingerprint: r.fingerprint, at: Number(r.at), result: r.result });
-  return { sequences, random, idempotency };
+  return { sequences, random, series, idempotency };
 }
 
 /** Reads everything in one snapshot of the database. */
@@ -56,6 +62,13 @@ async function writeTables(client: pg.Client, s: Snapshot): Promise<void> {
      ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value`,
     [ids, ids.map((id) => s.sequences.get(id)!)],
   );
+  // [series] Settings follow their sequences; a sequence without them in the update loses its row.
+  const withSeries = [...s.series.keys()];
+  await client.query('DELETE FROM tan_series WHERE NOT (id = ANY($1::text[]))', [withSeries]);
+  await client.query(
+    `INSERT INTO tan_series (id, series) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (id) DO UPDATE SET series = EXCLUDED.series`,
+    [withSeries, withSeries.map((id) => JSON.stringify(seriesToJson(s.series.get(id)!)))],
+  );
   for (const [kind, p] of s.random) {
     await client.query(
       `INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, $5)
@@ -78,7 +91,7 @@ export async function updatePostgres(url: string, update: (current: Snapshot) =>
     await client.query('BEGIN');
     await migrateSchema(client);
     // Instances that still run wait here instead of allocating between the comparison and the write.
-    await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency IN EXCLUSIVE MODE');
+    await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency, tan_series IN EXCLUSIVE MODE');
     await writeTables(client, update(await readTables(client)));
     await client.query('COMMIT');
   } catch (e) {

@@ -2,11 +2,14 @@
 import { sameDomain } from '../random/domain.js';
 import type { IdempotencyEntry } from '../store/store.js';
 import type { PoolState } from '../store/store.js';
+import { atOrAhead, type SeriesState, type SequenceState } from '../series/sequence.js';
 
 export interface Snapshot {
   sequences: Map<string, number>;
   /** Random pools by name: int, float and the named pools. */
   random: Map<string, PoolState>;
+  /** [series] Settings and periods of the sequences that have them. */
+  series: Map<string, SeriesState>;
   /** In age order, oldest first (the file store relies on it). */
   idempotency: Map<string, IdempotencyEntry>;
 }
@@ -27,8 +30,23 @@ export interface Merged {
 export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean): Merged {
   const ahead: string[] = [];
   const sequences = new Map(target.sequences);
+  const series = new Map(target.series);
   for (const [id, value] of source.sequences) {
     const there = target.sequences.get(id);
+    // [series] A sequence with settings moves by period first: the later (period, value) wins, periods are merged.
+    if (source.series.has(id) || target.series.has(id)) {
+      const from: SequenceState = { last: value, series: source.series.get(id) };
+      const to: SequenceState | undefined = there === undefined ? undefined : { last: there, series: target.series.get(id) };
+      const win = !to || atOrAhead(from, to) ? from : to;
+      if (win === to) ahead.push(`sequence ${JSON.stringify(id)} is at ${there} (period ${to.series?.period ?? 'none'}) in the target, past the source`);
+      sequences.set(id, win.last);
+      if (win.series) {
+        const periods: Record<string, number> = { ...to?.series?.periods };
+        for (const [p, n] of Object.entries(from.series?.periods ?? {})) periods[p] = Math.max(n, periods[p] ?? 0);
+        series.set(id, { ...win.series, periods });
+      } else series.delete(id);
+      continue;
+    }
     if (there !== undefined && there > value) ahead.push(`sequence ${JSON.stringify(id)} is at ${there} in the target but ${value} in the source`);
     sequences.set(id, Math.max(value, there ?? 0));
   }
@@ -64,5 +82,5 @@ export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean):
       `the target is ahead of the source: ${ahead[0]}${ahead.length > 1 ? ` (and ${ahead.length - 1} more)` : ''}. ` +
         `Nothing was changed; use --take-max to keep the larger value of each.`,
     );
-  return { snapshot: { sequences, random, idempotency }, ahead };
+  return { snapshot: { sequences, random, series, idempotency }, ahead };
 }

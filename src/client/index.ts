@@ -64,9 +64,10 @@ export class TakeANumber {
     }
   }
 
-  /** Every sequence and its last value. */
-  sequences(): Promise<SequenceList> {
-    return this.json('GET', '/sequences', { idempotent: false });
+  /** One page of sequences and their last values, in code point order (`next` when more follow). */
+  sequences(page: { limit?: number; after?: string; prefix?: string } = {}): Promise<SequenceList> {
+    const q = new URLSearchParams(Object.entries(page).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    return this.json('GET', `/sequences${q ? `?${q}` : ''}`, { idempotent: false });
   }
 
   /** Moves a sequence forward so that its next value is lastValue + 1 (refused if it would move back). */

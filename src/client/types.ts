@@ -6,6 +6,10 @@ export interface NextValue {
   next_value: number;
   /** Only with count: the last of the reserved consecutive values. */
   last_value?: number;
+  /** Only for a sequence that resets: the period the values belong to. */
+  period?: string;
+  /** Only for a sequence with a format: the formatted id, or with count the array of them. */
+  formatted?: string | string[];
 }
 
 export interface Sequence {
@@ -15,6 +19,8 @@ export interface Sequence {
 
 export interface SequenceList {
   sequences: Sequence[];
+  /** Present when more follow: pass it as `after` for the next page. */
+  next?: string;
 }
 
 export interface RandomNumber {
@@ -37,9 +43,9 @@ type Keys<T> = { [K in keyof Required<T>]: undefined extends T[K] ? false : true
 
 /** The schema name in the OpenAPI document → the members of the type, true where required. */
 export const SCHEMA_KEYS = {
-  NextValue: { sequence_id: true, next_value: true, last_value: false } satisfies Keys<NextValue>,
+  NextValue: { sequence_id: true, next_value: true, last_value: false, period: false, formatted: false } satisfies Keys<NextValue>,
   Sequence: { sequence_id: true, last_value: true } satisfies Keys<Sequence>,
-  SequenceList: { sequences: true } satisfies Keys<SequenceList>,
+  SequenceList: { sequences: true, next: false } satisfies Keys<SequenceList>,
   RandomNumber: { number: true } satisfies Keys<RandomNumber>,
   RandomNumbers: { numbers: true } satisfies Keys<RandomNumbers>,
   Problem: { type: true, title: true, status: true, detail: true, code: true } satisfies Keys<Problem>,

@@ -6,7 +6,9 @@ import { MAX_ID_LENGTH } from '../ids.js';
 import { POOL_NAME } from '../random/definition.js';
 import { MAX_PREFIX_LENGTH } from '../random/domain.js';
 import { DOCS_ASSETS } from './docs.js';
-import { MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH } from './params.js';
+import { MAX_WIDTH } from '../series/format.js';
+import { RESETS } from '../series/period.js';
+import { DEFAULT_LIMIT, MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LIMIT } from './params.js';
 import { STATUS } from './problem.js';
 
 type Json = Record<string, unknown>;
@@ -33,7 +35,7 @@ const jsonOrText = (description: string, schema: Json): Json => ({
   headers: { 'Cache-Control': { description: 'no-store: a cache must never replay values', schema: { type: 'string', const: 'no-store' } } },
   content: {
     'application/json': { schema },
-    'text/plain': { schema: { type: 'string', description: 'the bare value(s), one per line' } },
+    'text/plain': { schema: { type: 'string', description: 'the bare value(s), or the formatted ids of a formatted sequence, one per line' } },
   },
 });
 const unauthorized = { 401: ref('responses', 'Unauthorized'), 403: ref('responses', 'Forbidden') };
@@ -51,7 +53,12 @@ const schemas: Json = {
       code: { type: 'string', enum: Object.keys(STATUS), description: 'stable snake_case code' },
     },
   },
-  SequenceId: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, description: 'any Unicode except control characters and "/", case-sensitive' },
+  SequenceId: {
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_ID_LENGTH,
+    description: 'any Unicode except control characters, format characters (Cf) and "/", case-sensitive; stored in NFC (ids stored before stay reachable by their exact form)',
+  },
   Value: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   NextValue: {
     type: 'object',
@@ -60,6 +67,27 @@ const schemas: Json = {
       sequence_id: ref('schemas', 'SequenceId'),
       next_value: ref('schemas', 'Value'),
       last_value: { ...ref('schemas', 'Value'), description: 'only with ?count: the last of the reserved consecutive values' },
+      period: { type: 'string', examples: ['2026', '2026-11', '2026-11-30'], description: 'only for a sequence that resets: the period the values belong to' },
+      formatted: {
+        oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+        examples: ['INV-2026-00017'],
+        description: 'only for a sequence with a format: the formatted id, or with ?count the array of them',
+      },
+    },
+  },
+  Settings: {
+    type: 'object',
+    properties: {
+      format: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        examples: ['INV-{YYYY}-{n:05}'],
+        description: `{n}, {n:0W} (zero-padded to W = 1-${MAX_WIDTH} digits), {YYYY}, {YY}, {MM}, {DD} (date of issue in time_zone), {check} (Luhn digit of the value); {{ and }} are literal braces; other text is literal`,
+      },
+      reset: { type: 'string', enum: [...RESETS], default: 'never', description: 'a new period counts from 1; the format must print the period' },
+      time_zone: { type: 'string', default: 'UTC', examples: ['Europe/Berlin'], description: 'IANA time zone of the periods and dates' },
+      max: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the largest value of a period; past it 409 sequence_exhausted' },
     },
   },
   Sequence: {
@@ -67,11 +95,37 @@ const schemas: Json = {
     required: ['sequence_id', 'last_value'],
     properties: { sequence_id: ref('schemas', 'SequenceId'), last_value: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
   },
-  SequenceList: { type: 'object', required: ['sequences'], properties: { sequences: { type: 'array', items: ref('schemas', 'Sequence') } } },
-  SetSequence: {
+  SequenceDetail: {
+    allOf: [
+      ref('schemas', 'Sequence'),
+      ref('schemas', 'Settings'),
+      {
+        type: 'object',
+        description: 'settings, period and periods only for a sequence that has settings; last_value is that of the current period',
+        properties: {
+          period: { type: 'string', description: 'the current period' },
+          periods: { type: 'object', additionalProperties: { type: 'integer' }, examples: [{ '2025': 842, '2026': 17 }], description: 'the last value of every period, the current one included' },
+        },
+      },
+    ],
+  },
+  SequenceList: {
     type: 'object',
-    required: ['last_value'],
-    properties: { last_value: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'the next value will be last_value + 1' } },
+    required: ['sequences'],
+    properties: {
+      sequences: { type: 'array', items: ref('schemas', 'Sequence') },
+      next: { ...ref('schemas', 'SequenceId'), description: 'present when more follow: pass it as ?after= for the next page' },
+    },
+  },
+  SetSequence: {
+    allOf: [
+      ref('schemas', 'Settings'),
+      {
+        type: 'object',
+        minProperties: 1,
+        properties: { last_value: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'the next value will be last_value + 1 (in the current period)' } },
+      },
+    ],
   },
   RandomNumber: {
     type: 'object',
@@ -163,7 +217,7 @@ const nextOperation = (method: 'get' | 'post'): Json => ({
     200: jsonOrText('the value(s), durable before this answer', ref('schemas', 'NextValue')),
     400: problem('invalid_sequence_id', 'invalid_count', 'invalid_format', 'invalid_idempotency_key'),
     ...unauthorized,
-    409: problem('sequence_exhausted'),
+    409: problem('sequence_exhausted', 'ambiguous_sequence_id'),
     422: problem('idempotency_key_reused'),
     503: problem('storage_unavailable'),
     507: problem('too_many_sequences'),
@@ -248,26 +302,36 @@ const paths: Json = {
     },
   },
   '/sequences': {
-    get: { operationId: 'listSequences', tags: ['sequences'], summary: 'Every sequence and its last value, sorted by id', responses: { 200: json('the sequences', ref('schemas', 'SequenceList')), ...unauthorized } },
+    get: {
+      operationId: 'listSequences',
+      tags: ['sequences'],
+      summary: 'A page of sequences and their last values, sorted by id in code point order',
+      parameters: [
+        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
+        { name: 'after', in: 'query', required: false, description: 'list ids above this one (the "next" of the previous page)', schema: { type: 'string' } },
+        { name: 'prefix', in: 'query', required: false, description: 'list only ids that start with this text', schema: { type: 'string' } },
+      ],
+      responses: { 200: json('the sequences', ref('schemas', 'SequenceList')), 400: problem('invalid_limit', 'invalid_sequence_id'), ...unauthorized },
+    },
   },
   '/sequences/{sequenceId}': {
     parameters: [ref('parameters', 'sequenceId')],
     get: {
       operationId: 'getSequence',
       tags: ['sequences'],
-      summary: 'The last value of a sequence, without moving it',
-      responses: { 200: json('the sequence', ref('schemas', 'Sequence')), 400: problem('invalid_sequence_id'), ...unauthorized, 404: problem('sequence_not_found') },
+      summary: 'The last value of a sequence, with its settings and periods, without moving it',
+      responses: { 200: json('the sequence', ref('schemas', 'SequenceDetail')), 400: problem('invalid_sequence_id'), ...unauthorized, 404: problem('sequence_not_found'), 409: problem('ambiguous_sequence_id') },
     },
     put: {
       operationId: 'setSequence',
       tags: ['sequences'],
-      summary: 'Move a sequence forward so that the next value is last_value + 1',
+      summary: 'Move a sequence forward so that the next value is last_value + 1, and/or set its format, reset, time_zone and max',
       requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', 'SetSequence') } } },
       responses: {
-        200: json('the sequence after the move', ref('schemas', 'Sequence')),
-        400: problem('invalid_sequence_id', 'invalid_body', 'invalid_value'),
+        200: json('the sequence after the change', ref('schemas', 'SequenceDetail')),
+        400: problem('invalid_settings', 'invalid_sequence_id', 'invalid_body', 'invalid_value'),
         ...unauthorized,
-        409: problem('value_behind'),
+        409: problem('settings_fixed', 'value_behind', 'ambiguous_sequence_id'),
         413: problem('payload_too_large'),
         503: problem('storage_unavailable'),
         507: problem('too_many_sequences'),

@@ -10,7 +10,11 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 function single(ctx: Context, name: string): string | undefined {
   const v = ctx.query[name];
-  if (Array.isArray(v)) throw new ServiceError(name === 'count' ? 'invalid_count' : name === 'type' ? 'invalid_type' : 'invalid_format', `"${name}" was given more than once`);
+  if (Array.isArray(v))
+    throw new ServiceError(
+      name === 'count' ? 'invalid_count' : name === 'type' ? 'invalid_type' : name === 'limit' ? 'invalid_limit' : name === 'after' || name === 'prefix' ? 'invalid_sequence_id' : 'invalid_format',
+      `"${name}" was given more than once`,
+    );
   return v;
 }
 
@@ -68,14 +72,23 @@ export function idempotencyKey(ctx: Context): string | undefined {
   return key;
 }
 
-/** `{"last_value": N}` from a parsed JSON body. */
-export function lastValue(body: unknown): number {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('last_value' in body))
-    throw new ServiceError('invalid_body', 'send a JSON object {"last_value": N} with Content-Type: application/json');
-  const v = (body as { last_value: unknown }).last_value;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-    throw new ServiceError('invalid_value', `last_value must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
-  return v;
+export const DEFAULT_LIMIT = 1000;
+export const MAX_LIMIT = 10_000;
+
+/** `?limit=N&after=<id>&prefix=<text>` of GET /sequences. */
+export function listPage(ctx: Context): { limit: number; after?: string; prefix?: string } {
+  const raw = single(ctx, 'limit');
+  if (raw !== undefined && (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT))
+    throw new ServiceError('invalid_limit', `limit must be a whole number from 1 to ${MAX_LIMIT}, got "${raw.slice(0, 40)}"`);
+  const page: { limit: number; after?: string; prefix?: string } = { limit: raw === undefined ? DEFAULT_LIMIT : Number(raw) };
+  for (const name of ['after', 'prefix'] as const) {
+    const v = single(ctx, name);
+    if (v === undefined || v === '') continue;
+    // Compared with stored ids as sent: `after` is the `next` of the previous page, byte for byte.
+    if (v.length > 4 * 255 || !v.isWellFormed()) throw new ServiceError('invalid_sequence_id', `${name} must be well-formed text of at most 255 characters`);
+    page[name] = v;
+  }
+  return page;
 }
 
 /** A path parameter, percent-decoded; `code` names the problem if it is not valid percent-encoding. */

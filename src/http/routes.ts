@@ -3,6 +3,10 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ServiceError } from '../errors.js';
+import { resolveId } from '../ids.js';
+import { renderRange } from '../series/format.js';
+import { describe } from '../series/sequence.js';
+import { parseConfigureBody } from '../series/settings.js';
 import type { Metrics } from '../metrics.js';
 import { RandomValues } from '../random/values.js';
 import { definitionJson } from '../random/definition.js';
@@ -39,17 +43,23 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   // sensitive: "/NEXT/foo" is unknown (404); matching it would also slip past the HEAD guard in app.ts.
   const router = new Router({ strict: true, sensitive: true });
   const random = new RandomValues();
+  // Ids stored before NFC stay reachable; new ids are NFC without format characters (src/ids.ts).
+  const lookup = { has: async (id: string) => (await store.get(id)) !== undefined, twins: (nfc: string) => store.twins(nfc) };
+  const sequenceId = async (ctx: Context, prefix: string): Promise<string> => resolveId(params.sequenceId(ctx, prefix), lookup);
 
   const next = async (ctx: Context): Promise<void> => {
-    const id = params.sequenceId(ctx, '/next/');
+    const id = await sequenceId(ctx, '/next/');
     const count = params.count(ctx);
     const text = params.wantsText(ctx);
     const key = params.idempotencyKey(ctx);
     const n = count ?? 1;
     const r = await store.next(id, n, key === undefined ? undefined : { key, fingerprint: `next ${n} ${id}` });
     metrics?.handedOut(r.replayed === true, 'sequence', n);
-    const body = count === undefined ? { sequence_id: id, next_value: r.first } : { sequence_id: id, next_value: r.first, last_value: r.last };
-    respond(ctx, text, JSON.stringify(body), () => Array.from({ length: r.last - r.first + 1 }, (_, i) => String(r.first + i)));
+    const body: Record<string, unknown> = count === undefined ? { sequence_id: id, next_value: r.first } : { sequence_id: id, next_value: r.first, last_value: r.last };
+    if (r.period !== undefined) body.period = r.period;
+    const formatted = r.format !== undefined && r.date !== undefined ? renderRange(r.format, r.first, r.last, r.date) : undefined;
+    if (formatted) body.formatted = count === undefined ? formatted[0] : formatted;
+    respond(ctx, text, JSON.stringify(body), () => formatted ?? Array.from({ length: r.last - r.first + 1 }, (_, i) => String(r.first + i)));
   };
   router.get('/next/:sequenceId', next);
   router.post('/next/:sequenceId', next);
@@ -105,17 +115,23 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   });
 
   router.get('/sequences', async (ctx) => {
-    const list = await store.list();
+    const page = params.listPage(ctx);
+    // One more than asked tells whether another page follows.
+    const list = await store.list({ ...page, limit: page.limit + 1 });
+    const more = list.length > page.limit;
+    if (more) list.pop();
+    const body: Record<string, unknown> = { sequences: list.map((s) => ({ sequence_id: s.id, last_value: s.last })) };
+    if (more) body.next = list[list.length - 1]!.id;
     ctx.type = JSON_TYPE;
-    ctx.body = JSON.stringify({ sequences: list.map((s) => ({ sequence_id: s.id, last_value: s.last })) });
+    ctx.body = JSON.stringify(body);
   });
 
   router.get('/sequences/:sequenceId', async (ctx) => {
-    const id = params.sequenceId(ctx, '/sequences/');
-    const last = await store.get(id);
-    if (last === undefined) throw new ServiceError('sequence_not_found', `sequence "${id}" has never been used`);
+    const id = await sequenceId(ctx, '/sequences/');
+    const found = await store.sequence(id);
+    if (found === undefined) throw new ServiceError('sequence_not_found', `sequence "${id}" has never been used`);
     ctx.type = JSON_TYPE;
-    ctx.body = JSON.stringify({ sequence_id: id, last_value: last });
+    ctx.body = JSON.stringify(describe(id, found));
   });
 
   const json = bodyParser({
@@ -141,11 +157,11 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   });
 
   router.put('/sequences/:sequenceId', jsonOnly, json, async (ctx) => {
-    const id = params.sequenceId(ctx, '/sequences/');
-    const last = params.lastValue((ctx.request as { body?: unknown }).body);
-    const now = await store.set(id, last);
+    const id = await sequenceId(ctx, '/sequences/');
+    const input = parseConfigureBody((ctx.request as { body?: unknown }).body);
+    const done = await store.configure(id, input);
     ctx.type = JSON_TYPE;
-    ctx.body = JSON.stringify({ sequence_id: id, last_value: now });
+    ctx.body = JSON.stringify(describe(id, done));
   });
 
   const health = async (ctx: Context): Promise<void> => {

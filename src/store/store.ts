@@ -1,5 +1,8 @@
 // The contract every store keeps (file and PostgreSQL). It knows nothing of HTTP.
 import type { PoolDomain } from '../random/domain.js';
+import type { IssueDate } from '../series/format.js';
+import type { Rolled } from '../series/sequence.js';
+import type { ConfigureInput } from '../series/settings.js';
 
 export interface Reservation {
   /** First value handed out. */
@@ -8,6 +11,20 @@ export interface Reservation {
   last: number;
   /** True when an Idempotency-Key replayed an earlier answer: nothing new was handed out. */
   replayed?: boolean;
+  // [series] Set only for a sequence with settings (issue 13).
+  /** The period the values belong to (reset other than "never"). */
+  period?: string;
+  /** The date printed in formatted ids. */
+  date?: IssueDate;
+  /** The sequence's format, when it has one. */
+  format?: string;
+}
+
+/** [series] One page of GET /sequences: ids above `after`, starting with `prefix`, at most `limit`, in compareIds order. */
+export interface ListPage {
+  limit?: number;
+  after?: string;
+  prefix?: string;
 }
 
 /** A contiguous run of draw indexes [start, start + count) of one random pool, with what permutes them. */
@@ -37,7 +54,7 @@ export interface Idempotency {
 
 /** The answer an idempotent request gave, kept so a retry gets it again. */
 export type IdempotentResult =
-  | { kind: 'next'; first: number; last: number }
+  | { kind: 'next'; first: number; last: number; period?: string; date?: IssueDate; format?: string }
   | { kind: 'draw'; pool: string; start: number; count: number };
 
 export interface IdempotencyEntry {
@@ -87,8 +104,15 @@ export interface Store {
   definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }>;
   /** Last value handed out, or undefined if the sequence was never used. */
   get(id: string): Promise<number | undefined>;
-  /** Every sequence, sorted by id (code unit order). */
-  list(): Promise<SequenceInfo[]>;
+  /** Sequences sorted by id in code point order (src/ids.ts compareIds); all of them without a page. */
+  list(page?: ListPage): Promise<SequenceInfo[]>;
+  // [series] Issue 13: settings, periods and ids stored before NFC.
+  /** The sequence with its settings, rolled into the clock's current period (not written), or undefined. */
+  sequence(id: string): Promise<Rolled | undefined>;
+  /** Applies a PUT /sequences/:id (series/sequence.ts configure) and makes it durable. */
+  configure(id: string, input: ConfigureInput): Promise<Rolled>;
+  /** Stored ids other than `nfc` whose NFC form is `nfc` (see src/ids.ts resolveId). */
+  twins(nfc: string): Promise<string[]>;
   /** Moves a sequence forward so the next value is last + 1; refuses to move backwards. */
   set(id: string, last: number): Promise<number>;
   /** Whether the store can write right now; an unhealthy store may retry a write to find out. */

@@ -63,6 +63,13 @@ describe('take-a-number CLI', function () {
     expect(await run(['next', 'build', '--count', '3', '--url', srv.url])).to.deep.equal({ code: 0, stdout: '2\n3\n4\n', stderr: '' });
   });
 
+  it('next <id> prints the formatted ids of a formatted sequence', async () => {
+    const res = await fetch(`${srv.url}/sequences/invoice`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'INV-{n:05}{check}', last_value: 16 }) });
+    expect(res.status).to.equal(200);
+    expect(await run(['next', 'invoice', '--url', srv.url])).to.deep.equal({ code: 0, stdout: 'INV-000174\n', stderr: '' });
+    expect(await run(['next', 'invoice', '--count', '2', '--url', srv.url])).to.deep.equal({ code: 0, stdout: 'INV-000182\nINV-000190\n', stderr: '' });
+  });
+
   it('takes the server from TAKE_A_NUMBER_URL and encodes the id', async () => {
     expect(await run(['next', 'release/v1 ü'], { TAKE_A_NUMBER_URL: srv.url })).to.deep.equal({ code: 1, stdout: '', stderr: 'take-a-number: 400 invalid_sequence_id: the sequence id contains a control character or "/"\n' });
     expect(await run(['next', 'release v1 ü'], { TAKE_A_NUMBER_URL: `${srv.url}/` })).to.deep.equal({ code: 0, stdout: '1\n', stderr: '' });

@@ -101,7 +101,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(await store.next('fresh', 1)).to.deep.equal({ first: 1, last: 1 });
     });
 
-    it('get an unknown id as undefined and list every id sorted by UTF-16 code units', async () => {
+    it('get an unknown id as undefined and list every id sorted by code point (UTF-8 byte order, as the C collation)', async () => {
       const store = await open();
       const ids = ['b', 'a', 'B', 'é', '😀', '\uffff', 'a b', 'Z'];
       for (const [i, id] of ids.entries()) await store.set(id, i + 1);
@@ -113,8 +113,8 @@ export function storeContract(harness: StoreHarness): void {
         { id: 'a b', last: 7 },
         { id: 'b', last: 1 },
         { id: 'é', last: 4 },
-        { id: '😀', last: 5 },
         { id: '\uffff', last: 6 },
+        { id: '😀', last: 5 },
       ]);
     });
 
@@ -365,6 +365,87 @@ export function storeContract(harness: StoreHarness): void {
       expect((await reopened.draw('tiny', 1)).start).to.equal(1);
       expect((await reopened.pool('tiny')).key).to.equal(t.pool.key);
       expect((await refusal(reopened.definePool('tiny', { ...TINY, prefix: 'U' }))).code).to.equal('pool_conflict');
+      });
+    });
+
+  // Issue 13: settings, periods under an injected clock, paging, and ids stored before NFC.
+  describe('series', () => {
+    const T = (iso: string): number => Date.parse(iso);
+    const INVOICE = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'Europe/Berlin' };
+
+    it('count from 1 per period of the sequence time zone, keep earlier periods, and answer the period and date', async () => {
+      let now = T('2026-12-31T22:59:58Z');
+      const store = await open({}, { now: () => now });
+      await store.configure('inv', { settings: INVOICE });
+      expect(await store.next('inv', 2)).to.deep.equal({ first: 1, last: 2, period: '2026', date: { year: 2026, month: 12, day: 31 }, format: INVOICE.format });
+      now = T('2026-12-31T23:00:00Z');
+      expect(await store.next('inv', 1)).to.deep.equal({ first: 1, last: 1, period: '2027', date: { year: 2027, month: 1, day: 1 }, format: INVOICE.format });
+      const seen = await store.sequence('inv');
+      expect(seen!.state.series!.periods).to.deep.equal({ '2026': 2 });
+      expect([seen!.state.last, seen!.period]).to.deep.equal([1, '2027']);
+      // The plain value of the current period is what get() and list() show.
+      expect(await store.get('inv')).to.equal(1);
+    });
+
+    it('stay in the latest period when the clock steps back, and continue there after a restart', async () => {
+      let now = T('2027-01-01T00:00:05Z');
+      let store = await open({}, { now: () => now });
+      await store.configure('inv', { settings: { ...INVOICE, time_zone: 'UTC' } });
+      await store.next('inv', 3);
+      now = T('2026-12-31T23:59:50Z');
+      expect(await store.next('inv', 1)).to.include({ first: 4, period: '2027' });
+      store = await reopen(store, {}, { now: () => now });
+      expect(await store.next('inv', 1)).to.include({ first: 5, period: '2027' });
+      now = T('2028-01-01T00:00:00Z');
+      expect(await store.next('inv', 1)).to.include({ first: 1, period: '2028' });
+      store = await reopen(store, {}, { now: () => now });
+      expect((await store.sequence('inv'))!.state.series!.periods).to.deep.equal({ '2027': 5 });
+    });
+
+    it('refuse past max, and refuse changes that could repeat a formatted id once values were handed out', async () => {
+      const now = T('2026-03-01T12:00:00Z');
+      const store = await open({}, { now: () => now });
+      await store.configure('t', { settings: { format: 'T{n:02}', max: 99 } });
+      await store.next('t', 98);
+      expect((await refusal(store.next('t', 2))).code).to.equal('sequence_exhausted');
+      expect(await store.next('t', 1)).to.include({ first: 99 });
+      expect((await refusal(store.configure('t', { settings: { format: 'T{n:03}' } }))).code).to.equal('settings_fixed');
+      expect((await store.configure('t', { settings: { max: 999 } })).state.series!.settings.max).to.equal(999);
+      expect(await store.next('t', 1)).to.include({ first: 100 });
+      expect((await refusal(store.configure('u', { settings: { format: 'U{n}', reset: 'daily' } }))).code).to.equal('invalid_settings');
+      expect(await store.get('u')).to.equal(undefined);
+    });
+
+    it('move a sequence with settings forward with set() inside its current period', async () => {
+      let now = T('2026-01-01T00:00:00Z');
+      const store = await open({}, { now: () => now });
+      await store.configure('m', { settings: { format: 'M{YYYY}{MM}-{n}', reset: 'monthly' }, last: 40 });
+      now = T('2026-02-01T00:00:00Z');
+      expect(await store.set('m', 7)).to.equal(7);
+      expect(await store.next('m', 1)).to.include({ first: 8, period: '2026-02' });
+    });
+
+    it('list pages in code point order, above an id and within a prefix', async () => {
+      const store = await open();
+      for (const id of ['build-2', 'build-10', 'build-1', 'deploy', 'build', 'buildz', 'b', 'build-\u{1f600}', 'build-\uffff']) await store.set(id, 1);
+      const ids = async (page: { limit?: number; after?: string; prefix?: string }): Promise<string[]> => (await store.list(page)).map((s) => s.id);
+      expect(await ids({ limit: 3 })).to.deep.equal(['b', 'build', 'build-1']);
+      expect(await ids({ limit: 3, after: 'build-1' })).to.deep.equal(['build-10', 'build-2', 'build-\uffff']);
+      expect(await ids({ after: 'build-\uffff' })).to.deep.equal(['build-\u{1f600}', 'buildz', 'deploy']);
+      expect(await ids({ prefix: 'build-' })).to.deep.equal(['build-1', 'build-10', 'build-2', 'build-\uffff', 'build-\u{1f600}']);
+      expect(await ids({ prefix: 'build-', after: 'build-2', limit: 1 })).to.deep.equal(['build-\uffff']);
+      expect(await ids({ prefix: 'nothing' })).to.deep.equal([]);
+      await store.set('build-0', 1);
+      expect(await ids({ prefix: 'build-', limit: 2 })).to.deep.equal(['build-0', 'build-1']);
+    });
+
+    it('name the stored ids that differ from an NFC id only in their Unicode form', async () => {
+      const store = await open();
+      await store.set('caf\u0065\u0301', 3);
+      await store.set('plain', 1);
+      expect(await store.twins('caf\u00e9')).to.deep.equal(['caf\u0065\u0301']);
+      expect(await store.twins('plain')).to.deep.equal([]);
+      expect(await store.get('caf\u00e9')).to.equal(undefined);
     });
   });
 }

@@ -21,8 +21,11 @@ async function loggedApp(level: string, fail?: Error) {
     pools: () => real.pools(),
     definePool: (name, domain) => real.definePool(name, domain),
     get: (id) => real.get(id),
-    list: () => real.list(),
+    list: (page) => real.list(page),
     set: (id, last) => real.set(id, last),
+    sequence: (id) => real.sequence(id),
+    configure: (id, input) => real.configure(id, input),
+    twins: (nfc) => real.twins(nfc),
     health: () => real.health(),
     close: () => real.close(),
   };

@@ -23,7 +23,7 @@ describe('http: /sequences', () => {
       expect(res.text).to.equal('{"sequences":[]}');
     });
 
-    it('lists every sequence sorted by id in code unit order, whatever the creation order', async () => {
+    it('lists every sequence sorted by id in code point order, whatever the creation order', async () => {
       for (const id of ['b', 'caf%C3%A9', 'a', 'B', '__proto__', 'a', 'b', 'b']) await next(id);
       expect((await request(s.url).get('/sequences')).body).to.deep.equal({
         sequences: [

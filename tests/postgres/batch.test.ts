@@ -47,7 +47,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
   let db: TestDatabase;
   let store: Store | undefined;
   const open = async (env: Record<string, string> = {}): Promise<Store> => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
     store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url, ...env }), log: silentLogger() });
     return store;
   };

@@ -35,13 +35,43 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     db = await createTestDatabase();
   });
   beforeEach(async () => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map(close));
   });
   after(async () => {
     await db?.drop();
+  });
+
+  it('carries settings and periods both ways: a resetting sequence continues in its period after the move', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    let now = Date.parse('2026-12-31T12:00:00Z');
+    const clock = { now: () => now };
+    let store: Store = await openFileStore(file, {}, clock);
+    opened.push(store);
+    await store.configure('inv', { settings: { format: 'INV-{YYYY}-{n:05}', reset: 'yearly', time_zone: 'Europe/Berlin', max: 99999 } });
+    await store.next('inv', 842);
+    now = Date.parse('2027-01-02T12:00:00Z');
+    await store.next('inv', 17);
+    await store.next('plain', 5);
+    await store.close();
+
+    expect((await migrate('--from', file, '--to', db.url)).code).to.equal(0);
+    store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger(), ...clock });
+    opened.push(store);
+    const moved = await store.sequence('inv');
+    expect(moved!.state).to.deep.equal({ last: 17, series: { settings: { format: 'INV-{YYYY}-{n:05}', reset: 'yearly', time_zone: 'Europe/Berlin', max: 99999 }, period: '2027', periods: { '2026': 842 } } });
+    expect(await store.next('inv', 1)).to.deep.equal({ first: 18, last: 18, period: '2027', date: { year: 2027, month: 1, day: 2 }, format: 'INV-{YYYY}-{n:05}' });
+    expect(await store.sequence('plain')).to.deep.include({ state: { last: 5 } });
+    await store.close();
+
+    const back = path.join(await tempDir(), 'back.json');
+    expect((await migrate('--from', db.url, '--to', back)).code).to.equal(0);
+    store = await openFileStore(back, {}, clock);
+    opened.push(store);
+    expect((await store.sequence('inv'))!.state).to.deep.equal({ last: 18, series: { settings: { format: 'INV-{YYYY}-{n:05}', reset: 'yearly', time_zone: 'Europe/Berlin', max: 99999 }, period: '2027', periods: { '2026': 842 } } });
+    expect(await store.next('inv', 1)).to.include({ first: 19, period: '2027' });
   });
 
   it('moves a file to PostgreSQL and back, keeping every value, pool position, key and idempotency key', async () => {

@@ -1,6 +1,7 @@
 // One change set (a journal record's body) and the one function that applies it: live, as requests
 // change the state, and at replay. Values are absolute and only move forward, so applying is a max:
 // replaying a record over a snapshot that already saw newer values leaves the newer values.
+import { atOrAhead, type SeriesState, type SequenceState } from '../../series/sequence.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
 import type { State } from './state.js';
 
@@ -14,11 +15,15 @@ export interface Changes {
   pools?: Record<string, PoolChange>;
   /** Idempotency keys added, with their answers. */
   idem?: Record<string, IdempotencyEntry>;
+  /** [series] Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
+  series?: Record<string, SequenceState>;
 }
 
 export const isWholePool = (p: PoolChange): p is PoolState => 'key' in p;
 
 export function applySequence(state: State, id: string, last: number): void {
+  // A plain value never moves a sequence with settings: its value may start again at 1 in a new period.
+  if (state.series.has(id)) return;
   const current = state.sequences.get(id);
   if (current === undefined || last > current) state.sequences.set(id, last);
 }
@@ -43,12 +48,35 @@ export function applyIdempotency(state: State, key: string, entry: IdempotencyEn
   state.idempotency.set(key, entry);
 }
 
+/** The state of one sequence as the store holds it (value plus settings), or undefined. */
+export function sequenceState(state: State, id: string): SequenceState | undefined {
+  const last = state.sequences.get(id);
+  if (last === undefined) return undefined;
+  const series = state.series.get(id);
+  return series ? { last, series } : { last };
+}
+
+/** [series] Sets a sequence's whole state, unless the state already holds a later period or value of it. */
+export function applySeries(state: State, id: string, change: SequenceState): void {
+  const current = sequenceState(state, id);
+  if (!change.series) {
+    // Settings removed (only possible before any period): the value itself is absolute and only moves forward.
+    state.series.delete(id);
+    state.sequences.set(id, Math.max(change.last, current?.series ? 0 : (current?.last ?? 0)));
+    return;
+  }
+  if (current && !atOrAhead(change, current)) return;
+  state.sequences.set(id, change.last);
+  state.series.set(id, change.series as SeriesState);
+}
+
 /** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool it cannot place. */
 export function apply(state: State, changes: Changes): boolean {
   let ok = true;
   if (changes.seq) for (const id in changes.seq) applySequence(state, id, changes.seq[id]!);
   if (changes.pools) for (const name in changes.pools) ok = applyPool(state, name, changes.pools[name]!) && ok;
   if (changes.idem) for (const key in changes.idem) applyIdempotency(state, key, changes.idem[key]!);
+  if (changes.series) for (const id in changes.series) applySeries(state, id, changes.series[id]!);
   return ok;
 }
 
@@ -60,12 +88,23 @@ export class PendingChanges {
   private seq = new Map<string, number>();
   private pools = new Map<string, PoolChange>();
   private idem = new Map<string, IdempotencyEntry>();
+  private ser = new Map<string, SequenceState>();
 
   constructor(private readonly state: State) {}
 
   sequence(id: string, last: number): void {
     applySequence(this.state, id, last);
-    this.seq.set(id, last);
+    // An id is in one section of a record: after its settings went in this batch, its state carries the value.
+    const had = this.ser.get(id);
+    if (had) this.ser.set(id, { ...had, last: this.state.sequences.get(id)! });
+    else this.seq.set(id, last);
+  }
+
+  /** [series] A sequence's whole state (with or without settings). */
+  series(id: string, change: SequenceState): void {
+    applySeries(this.state, id, change);
+    this.seq.delete(id);
+    this.ser.set(id, change);
   }
 
   pool(name: string, change: PoolChange): void {
@@ -81,7 +120,7 @@ export class PendingChanges {
   }
 
   get empty(): boolean {
-    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0;
+    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0;
   }
 
   /** The gathered changes as a record body; the gathering starts afresh. */
@@ -90,7 +129,9 @@ export class PendingChanges {
     if (this.seq.size > 0) out.seq = Object.fromEntries(this.seq);
     if (this.pools.size > 0) out.pools = Object.fromEntries(this.pools);
     if (this.idem.size > 0) out.idem = Object.fromEntries(this.idem);
+    if (this.ser.size > 0) out.series = Object.fromEntries(this.ser);
     this.seq = new Map();
+    this.ser = new Map();
     this.pools = new Map();
     this.idem = new Map();
     return out;

@@ -9,8 +9,12 @@ import { ServiceError, StartupError } from '../../errors.js';
 import { domainSize, type PoolDomain } from '../../random/domain.js';
 import { definePool, findPool, listPools } from '../pools.js';
 import { fitsAfter, randomExhausted, sequenceExhausted, tooManySequences, valueBehind } from '../rules.js';
-import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
-import { PendingChanges } from './apply.js';
+import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { isNfc } from '../../ids.js';
+import { allocate, atOrAhead, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
+import type { ConfigureInput } from '../../series/settings.js';
+import { SortedIds } from '../../sorted-ids.js';
+import { PendingChanges, sequenceState } from './apply.js';
 import { GroupCommit } from './commit/group-commit.js';
 import { DiskWriter, type StateWriter } from './commit/writer.js';
 import { IdempotencyCache } from './idempotency.js';
@@ -80,6 +84,11 @@ export class FileStore implements Store {
   private checkpointRetryAt = 0;
   private lockLostLogged = false;
   private readonly lockWatch: NodeJS.Timeout;
+  // [series] Issue 13: the clock periods come from, the sorted index of GET /sequences, ids stored before NFC.
+  private readonly now: () => number;
+  private readonly sorted: SortedIds;
+  private nonNfc: Map<string, string[]> | undefined;
+  private readonly behindLogged = new Set<string>();
 
   private constructor(
     private readonly state: State,
@@ -93,6 +102,8 @@ export class FileStore implements Store {
     this.pending = new PendingChanges(state);
     this.idempotency = new IdempotencyCache(state.idempotency, opts.config.idempotencyMax, opts.config.idempotencyTtlMs, opts.now ?? Date.now);
     this.snapshotBytes = snapshotBytes;
+    this.now = opts.now ?? Date.now;
+    this.sorted = new SortedIds(() => state.sequences.keys());
     // A lost lock (its file removed with the directory) is reported within a second, not at the next request.
     this.lockWatch = setInterval(() => {
       if (!this.closed && !this.owner.holds()) this.reportLockLost();
@@ -114,6 +125,8 @@ export class FileStore implements Store {
       const disk = new DiskWriter(paths);
       const writer = opts.wrapWriter ? opts.wrapWriter(disk) : disk;
       const store = new FileStore(recovered.state, writer, opts, owner, paths, recovered.snapshotBytes);
+      // [series] The list index is sorted before the first request, not inside one.
+      store.sorted.prepare();
       store.journalBytes = recovered.journalBytes;
       // Healing and first starts write both copies now: the good state is in both places before anything is handed out.
       if (!recovered.clean || created.size > 0) {
@@ -174,8 +187,11 @@ export class FileStore implements Store {
     } catch (e) {
       this.fence(`the state on disk changed while this process had lost its lock and cannot be read (${reasonOf(e)}); restart this process`);
     }
+    // [series] A sequence that reset is ahead by its period, not its value.
     const behind =
-      [...disk.sequences].some(([id, v]) => (this.state.sequences.get(id) ?? -1) < v) ||
+      [...disk.sequences].some(([id, v]) =>
+        disk.series.has(id) || this.state.series.has(id) ? !atOrAhead(sequenceState(this.state, id), sequenceState(disk, id)!) : (this.state.sequences.get(id) ?? -1) < v,
+      ) ||
       [...disk.pools].some(([name, p]) => {
         const mine = this.state.pools.get(name);
         return !mine || mine.key !== p.key || mine.drawn < p.drawn;
@@ -293,19 +309,92 @@ export class FileStore implements Store {
     if (!this.state.sequences.has(id) && this.state.sequences.size >= this.opts.config.maxSequences) throw tooManySequences(this.opts.config.maxSequences, id);
   }
 
+  // ---- [series] issue 13 ----
+  /** The one writer of sequences: a plain value or a whole state with settings; notes a new id for the list index and the NFC twins. */
+  private store(id: string, state: SequenceState, plain: boolean): void {
+    const isNew = !this.state.sequences.has(id);
+    if (plain) this.pending.sequence(id, state.last);
+    else this.pending.series(id, state);
+    if (!isNew) return;
+    this.sorted.add(id);
+    if (this.nonNfc && !isNfc(id)) this.addTwin(this.nonNfc, id);
+  }
+
+  private logBehind(id: string, r: Rolled): void {
+    if (!r.behind || this.behindLogged.has(`${id}\0${r.behind.stored}`)) return;
+    this.behindLogged.add(`${id}\0${r.behind.stored}`);
+    this.opts.log.warn(
+      { event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored },
+      `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`,
+    );
+  }
+
+  private addTwin(map: Map<string, string[]>, id: string): void {
+    const nfc = id.normalize('NFC');
+    map.set(nfc, [...(map.get(nfc) ?? []), id]);
+  }
+
+  private async nextInSeries(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+    const a = allocate(id, sequenceState(this.state, id)!, this.now(), count);
+    this.logBehind(id, a);
+    this.store(id, a.state, false);
+    const reservation: Reservation = { first: a.first, last: a.last, date: a.date };
+    if (a.period !== undefined) reservation.period = a.period;
+    if (a.state.series?.settings.format !== undefined) reservation.format = a.state.series.settings.format;
+    if (idem)
+      this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', first: a.first, last: a.last, date: a.date, ...(a.period === undefined ? {} : { period: a.period }) }));
+    await this.commit();
+    return reservation;
+  }
+
+  async sequence(id: string): Promise<Rolled | undefined> {
+    const state = sequenceState(this.state, id);
+    return state && roll(state, this.now());
+  }
+
+  async configure(id: string, input: ConfigureInput): Promise<Rolled> {
+    const current = sequenceState(this.state, id);
+    const r = configure(id, current, input, this.now());
+    this.checkNewSequence(id);
+    this.logBehind(id, r);
+    // A plain sequence that stays plain keeps its plain record.
+    this.store(id, r.state, !r.state.series && !current?.series);
+    await this.commit();
+    return r;
+  }
+
+  async twins(nfc: string): Promise<string[]> {
+    if (!this.nonNfc) {
+      this.nonNfc = new Map();
+      for (const id of this.state.sequences.keys()) if (!isNfc(id)) this.addTwin(this.nonNfc, id);
+    }
+    return (this.nonNfc.get(nfc) ?? []).filter((id) => id !== nfc);
+  }
+  // ---- end [series] ----
+
   async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.commit();
-      return { first: replay.first, last: replay.last, replayed: true };
+      // [series] A formatted answer replays with its own period and date.
+      const format = this.state.series.get(id)?.settings.format;
+      return {
+        first: replay.first,
+        last: replay.last,
+        replayed: true,
+        ...(replay.period === undefined ? {} : { period: replay.period }),
+        ...(replay.date === undefined ? {} : { date: replay.date }),
+        ...(format === undefined ? {} : { format }),
+      };
     }
+    if (this.state.series.has(id)) return this.nextInSeries(id, count, idem);
     const current = this.state.sequences.get(id) ?? 0;
     this.checkNewSequence(id);
     if (!fitsAfter(current, count)) throw sequenceExhausted(id, current, count);
     const reservation = { first: current + 1, last: current + count };
-    this.pending.sequence(id, reservation.last);
+    this.store(id, { last: reservation.last }, true);
     if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', ...reservation }));
     await this.commit();
     return reservation;
@@ -353,15 +442,16 @@ export class FileStore implements Store {
     return this.state.sequences.get(id);
   }
 
-  async list(): Promise<SequenceInfo[]> {
-    return [...this.state.sequences].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, last]) => ({ id, last }));
+  async list(page: ListPage = {}): Promise<SequenceInfo[]> {
+    return this.sorted.page(page.limit ?? Infinity, page.after, page.prefix || undefined).map((id) => ({ id, last: this.state.sequences.get(id)! }));
   }
 
   async set(id: string, last: number): Promise<number> {
+    if (this.state.series.has(id)) return (await this.configure(id, { last })).state.last;
     const current = this.state.sequences.get(id);
     if (current !== undefined && last < current) throw valueBehind(id, current);
     this.checkNewSequence(id);
-    this.pending.sequence(id, Math.max(current ?? 0, last));
+    this.store(id, { last: Math.max(current ?? 0, last) }, true);
     await this.commit();
     return this.state.sequences.get(id)!;
   }

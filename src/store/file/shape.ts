@@ -2,6 +2,9 @@
 import { idProblem } from '../../ids.js';
 import { parseDefinition, poolNameProblem } from '../../random/definition.js';
 import { domainSize, type PoolDomain } from '../../random/domain.js';
+import { seriesFromJson, seriesToJson, type SeriesJson } from '../../series/json.js';
+import type { IssueDate } from '../../series/format.js';
+import type { SequenceState } from '../../series/sequence.js';
 import type { IdempotencyEntry, IdempotentResult, PoolState } from '../store.js';
 
 export class ShapeError extends Error {}
@@ -82,7 +85,13 @@ export function namedPool(v: unknown, where: string, name: string): PoolState {
 function result(v: unknown, where: string): IdempotentResult {
   if (!isObject(v)) fail(`${where} is not an object`);
   const o = v as Record<string, unknown>;
-  if (o.kind === 'next') return { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+  if (o.kind === 'next') {
+    const next: IdempotentResult = { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
+    // [series] A formatted answer replays with its own period and date.
+    if (o.period !== undefined) next.period = typeof o.period === 'string' ? o.period : fail(`${where}.period is not a string`);
+    if (o.date !== undefined) next.date = issueDate(o.date, `${where}.date`);
+    return next;
+  }
   if (o.kind === 'draw' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
     return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
   return fail(`${where}.kind is unknown`);
@@ -98,3 +107,23 @@ export function idempotencyEntry(v: unknown, where: string): IdempotencyEntry {
 export const idempotencyJson = (e: IdempotencyEntry): { request: string; at: number; result: IdempotentResult } => ({ request: e.fingerprint, at: e.at, result: e.result });
 
 export const poolJson = (p: PoolState): { domain: PoolDomain; key: string; drawn: number } => ({ domain: p.domain, key: p.key, drawn: p.drawn });
+
+function issueDate(v: unknown, where: string): IssueDate {
+  if (!isObject(v) || !isCount(v.year) || !isCount(v.month) || !isCount(v.day)) return fail(`${where} is not a {year, month, day} date`);
+  return { year: v.year as number, month: v.month as number, day: v.day as number };
+}
+
+/** [series] One sequence's whole state as stored: `{"last": n, ...settings and periods}`, or `{"last": n}` without settings. */
+export function sequenceEntry(v: unknown, where: string): SequenceState {
+  if (!isObject(v)) return fail(`${where} is not an object`);
+  const last = count(v.last, `${where}.last`);
+  if (!('reset' in v)) return { last };
+  const { last: _last, ...rest } = v;
+  try {
+    return { last, series: seriesFromJson(rest) };
+  } catch (e) {
+    return fail(`${where}: ${(e as Error).message}`);
+  }
+}
+
+export const sequenceEntryJson = (s: SequenceState): { last: number } & Partial<SeriesJson> => (s.series ? { last: s.last, ...seriesToJson(s.series) } : { last: s.last });

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { StartupError } from '../../errors.js';
 import { domainDifference, type FloatDomain, type IntDomain, type PoolKind } from '../../random/domain.js';
+import type { SeriesState } from '../../series/sequence.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
 
 export interface State {
@@ -9,13 +10,15 @@ export interface State {
   generation: number;
   /** Plain sequences stay plain numbers: 1,000,000 of them must fit in memory cheaply. Insertion order is file order. */
   sequences: Map<string, number>;
+  /** [series] Settings and periods of the sequences that have settings; their current value stays in `sequences`. */
+  series: Map<string, SeriesState>;
   /** Random pools by name: "int" and "float" (RANDOM_*) and the named pools of PUT /pools. */
   pools: Map<string, PoolState>;
   /** Insertion order is age order: the first entry is the oldest. */
   idempotency: Map<string, IdempotencyEntry>;
 }
 
-export const emptyState = (): State => ({ generation: 0, sequences: new Map(), pools: new Map(), idempotency: new Map() });
+export const emptyState = (): State => ({ generation: 0, sequences: new Map(), series: new Map(), pools: new Map(), idempotency: new Map() });
 
 /**
  * Refuses a pool whose stored domain differs from the configured one; creates missing pools and returns

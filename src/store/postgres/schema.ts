@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { StartupError } from '../../errors.js';
 import { POOLS_NAMED } from './schema-pools.js';
+import { SERIES_TABLE_SQL } from './schema-series.js';
 
 export const SCHEMA_VERSION = 3;
 
@@ -33,8 +34,8 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
   ],
-  // 2: reserved for issue 13 (formatted sequences, tan_series), ported in another branch at the same time.
-  [],
+  // 2: settings and periods of formatted sequences (issue 13), see schema-series.ts.
+  [SERIES_TABLE_SQL],
   // 3: named pools (issue 12), see schema-pools.ts.
   POOLS_NAMED,
 ];

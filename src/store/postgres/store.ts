@@ -8,7 +8,10 @@ import type { Config } from '../../config.js';
 import { ServiceError, StartupError, isServiceError } from '../../errors.js';
 import { definitionJson } from '../../random/definition.js';
 import { domainDifference, domainSize, POOL_KINDS, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../../random/domain.js';
-import type { CommitStats, Draw, Idempotency, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import type { Rolled } from '../../series/sequence.js';
+import type { ConfigureInput } from '../../series/settings.js';
+import { configureSequence, hasSeries, listPage, readSequence, twins } from './series.js';
 import { allocateBatch, allocateOne, tooManySequences, type AllocateContext } from './batch/allocate.js';
 import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
@@ -82,7 +85,11 @@ export class PostgresStore implements Store {
   ) {
     this.now = opts.now ?? Date.now;
     for (const kind of POOL_KINDS) this.known.set(kind, configured[kind]);
-    this.ctx = { maxSequences: opts.config.maxSequences, pools: this.known };
+    this.ctx = {
+      maxSequences: opts.config.maxSequences,
+      pools: this.known,
+      series: { now: this.now, log: opts.log, maxSequences: opts.config.maxSequences },
+    };
   }
 
   static async open(opts: PostgresStoreOptions): Promise<Store> {
@@ -249,16 +256,33 @@ export class PostgresStore implements Store {
     });
   }
 
-  list(): Promise<SequenceInfo[]> {
+  list(page: ListPage = {}): Promise<SequenceInfo[]> {
+    // The "C" collation orders by code point, the contract's order (src/ids.ts compareIds).
+    return this.run(() => listPage(this.db, page));
+  }
+
+  // ---- [series] issue 13 (series.ts) ----
+  sequence(id: string): Promise<Rolled | undefined> {
+    return this.run(() => readSequence(this.db, this.ctx.series, id));
+  }
+
+  configure(id: string, input: ConfigureInput): Promise<Rolled> {
     return this.run(async () => {
-      const { rows } = await this.db.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences');
-      // Sorted here, not in SQL: the contract's order is UTF-16 code units, which no collation gives.
-      return rows.map((r) => ({ id: r.id, last: Number(r.value) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const started = performance.now();
+      const r = await this.retrying(() => configureSequence(this.db, this.ctx.series, id, input, () => tooManySequences(id, this.opts.config.maxSequences)));
+      this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });
+      return r;
     });
   }
 
+  twins(nfc: string): Promise<string[]> {
+    return this.run(() => twins(this.db, nfc));
+  }
+  // ---- end [series] ----
+
   set(id: string, last: number): Promise<number> {
     return this.run(async () => {
+      if (await hasSeries(this.db, id)) return (await this.configure(id, { last })).state.last;
       const started = performance.now();
       const { rows } = await this.db.query<{ value: string }>(SET_SQL, [id, last, this.opts.config.maxSequences]);
       this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });

@@ -12,7 +12,7 @@ import type { State } from '../../../src/store/file/state.js';
 import { tempDir } from '../../helpers.js';
 import { captureLog } from '../../robustness/util.js';
 
-const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), pools: new Map(), idempotency: new Map() });
+const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map() });
 
 /** A snapshot at generation 2 ({a: 1}) and records 3..5 moving "a" to 2, 3, 4, written by the production writer. */
 async function written(): Promise<{ paths: StatePaths; writer: DiskWriter; lines: string[] }> {

@@ -1,8 +1,9 @@
-// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "crc":"<crc32>"}.
+// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "series":{…}, "crc":"<crc32>"}.
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
-import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, namedPool, poolJson, ShapeError } from '../shape.js';
+import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, namedPool, poolJson, sequenceEntry, sequenceEntryJson, ShapeError } from '../shape.js';
+import type { SequenceState } from '../../../series/sequence.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
 
@@ -30,6 +31,11 @@ export function encodeRecord(g: number, changes: Changes): string {
     const idem: Record<string, unknown> = {};
     for (const key in changes.idem) idem[key] = idempotencyJson(changes.idem[key]!);
     body.idem = idem;
+  }
+  if (changes.series) {
+    const series: Record<string, unknown> = {};
+    for (const id in changes.series) series[id] = sequenceEntryJson(changes.series[id]!);
+    body.series = series;
   }
   const head = JSON.stringify(body).slice(0, -1);
   return `${head}${CRC}${hex32(crc32(head))}"}\n`;
@@ -67,6 +73,12 @@ export function decodeRecord(line: string): JournalRecord {
       const idem: Record<string, IdempotencyEntry> = {};
       for (const [key, e] of Object.entries(o.idem as Record<string, unknown>)) idem[key] = idempotencyEntry(e, `idem[${JSON.stringify(key.slice(0, 40))}]`);
       record.idem = idem;
+    }
+    if (o.series !== undefined) {
+      const checked = checkSequences(Object.fromEntries(Object.keys(isObject(o.series) ? o.series : fail('series is not an object')).map((id) => [id, 0])), 'series');
+      const series: Record<string, SequenceState> = {};
+      for (const id in checked) series[id] = sequenceEntry((o.series as Record<string, unknown>)[id], `series[${JSON.stringify(id.slice(0, 40))}]`);
+      record.series = series;
     }
     return record;
   } catch (e) {

@@ -1,8 +1,9 @@
 // --recover=salvage: whatever can be read of every file of the state, the highest value of each sequence
 // and pool position. What could not be read is said, never silently dropped.
 import type { PoolState } from '../../store.js';
-import { isObject } from '../shape.js';
-import { namedPool } from '../shape.js';
+import { atOrAhead, type SequenceState } from '../../../series/sequence.js';
+import { idProblem } from '../../../ids.js';
+import { isObject, namedPool, sequenceEntry } from '../shape.js';
 import { salvageSequencePairs, sequencesRegion } from '../snapshot/format.js';
 import { emptyState, type State } from '../state.js';
 
@@ -20,15 +21,41 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
   /** Pools seen whose every copy failed to parse. */
   const unread = new Set<string>();
   const seq = (id: string, v: number): void => void state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, v));
+  // [series] The latest period (then value) of each sequence with settings wins, with its own value.
+  const series = new Map<string, SequenceState>();
+  const ser = (id: string, v: unknown): void => {
+    if (idProblem(id)) return;
+    try {
+      const s = sequenceEntry(v, id);
+      const have = series.get(id);
+      if (!have || atOrAhead(s, have)) series.set(id, s);
+    } catch {
+      // unreadable series line
+    }
+  };
   for (const text of snapshots) {
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);
     if (gen && Number.isSafeInteger(Number(gen[1]))) state.generation = Math.max(state.generation, Number(gen[1]));
     for (const [id, v] of salvageSequencePairs(sequencesRegion(text))) seq(id, v);
+    const seriesAt = text.search(/\n  "series"\s*:/);
+    if (seriesAt >= 0) {
+      const line = /\n {4}("(?:[^"\\\n]|\\.)*"): (\{[^\n]*\})/g;
+      const end = text.search(/\n  "idempotency"\s*:/);
+      const region = text.slice(seriesAt, end > seriesAt ? end : undefined);
+      for (let m = line.exec(region); m; m = line.exec(region)) {
+        try {
+          ser(JSON.parse(m[1]!) as string, JSON.parse(m[2]!.replace(/,$/, '')));
+        } catch {
+          // unreadable series line
+        }
+      }
+    }
     const poolsAt = text.search(/\n  "(random|pools)"\s*:/);
     if (poolsAt < 0) continue;
     // A pool is one line: {"domain": {...}, "key": ..., "drawn": n} or format 1's flat object.
     const line = /\n {4}"([^"\n]+)": (\{[^\n]*\})/g;
-    const region = text.slice(poolsAt, text.search(/\n  "idempotency"\s*:/) > poolsAt ? text.search(/\n  "idempotency"\s*:/) : undefined);
+    const poolsEnd = text.slice(poolsAt + 1).search(/\n  "(series|idempotency)"\s*:/);
+    const region = text.slice(poolsAt, poolsEnd >= 0 ? poolsAt + 1 + poolsEnd : undefined);
     for (let m = line.exec(region); m; m = line.exec(region)) {
       try {
         keepPool(state, m[1]!, namedPool(JSON.parse(m[2]!), m[1]!, m[1]!), notes);
@@ -49,6 +76,7 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
       if (!isObject(o)) continue;
       if (typeof o.g === 'number' && Number.isSafeInteger(o.g)) state.generation = Math.max(state.generation, o.g);
       if (isObject(o.seq)) for (const [id, v] of salvageSequencePairs(JSON.stringify(o.seq))) seq(id, v);
+      if (isObject(o.series)) for (const [id, v] of Object.entries(o.series)) ser(id, v);
       if (isObject(o.pools))
         for (const [name, p] of Object.entries(o.pools)) {
           if (!isObject(p)) continue;
@@ -65,6 +93,12 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
           }
         }
     }
+  for (const [id, s] of series) {
+    if (s.series) {
+      state.sequences.set(id, s.last);
+      state.series.set(id, s.series);
+    } else seq(id, s.last);
+  }
   for (const kind of ['int', 'float'])
     if (!state.pools.has(kind)) notes.push(`random pool "${kind}" could not be read and starts afresh with a new key: values it drew before may be drawn again`);
   for (const name of unread)

@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import { idProblem } from '../../../ids.js';
 import type { PoolState } from '../../store.js';
 import { hex32 } from '../journal/record.js';
-import { count, fail, idempotencyEntry, idempotencyJson, isCount, isObject, namedPool, poolJson, sequences, ShapeError } from '../shape.js';
+import { count, fail, idempotencyEntry, idempotencyJson, isCount, isObject, namedPool, poolJson, sequenceEntry, sequenceEntryJson, sequences, ShapeError } from '../shape.js';
 import type { State } from '../state.js';
 
 export const FORMAT = 2;
@@ -56,7 +56,11 @@ export async function serializeSnapshot(state: State, generation: number, yieldi
   for (const [name, p] of state.pools) pools.push(entry(name, JSON.stringify(poolJson(p))));
   const idem: string[] = [];
   for (const [key, e] of state.idempotency) idem.push(entry(key, JSON.stringify(idempotencyJson(e))));
-  push(section('pools', pools) + section('idempotency', idem));
+  // [series] Written only when some sequence has settings; each entry carries its own value, so a value the
+  // sliced "sequences" section caught in an earlier period cannot pair with a later period's settings.
+  const series: string[] = [];
+  for (const [id, s] of state.series) series.push(entry(id, JSON.stringify(sequenceEntryJson({ last: state.sequences.get(id)!, series: s }))));
+  push(section('pools', pools) + (series.length > 0 ? section('series', series) : '') + section('idempotency', idem));
   chunks.push(Buffer.from(`${CHECKSUM}${hex32(crc)}"\n}\n`));
   return chunks;
 }
@@ -71,7 +75,22 @@ function format2(o: Record<string, unknown>): State {
   const pools = new Map<string, PoolState>();
   if (!isObject(o.pools)) fail('pools is not an object');
   for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, namedPool(p, `pools.${name}`, name));
-  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
+  const state: State = { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyMap(o.idempotency) };
+  readSeries(state, o.series);
+  return state;
+}
+
+/** [series] The "series" section: each entry's value is the sequence's value. */
+function readSeries(state: State, v: unknown): void {
+  if (v === undefined) return;
+  if (!isObject(v)) fail('series is not an object');
+  const record = v as Record<string, unknown>;
+  for (const id in record) {
+    if (idProblem(id)) fail(`series: ${JSON.stringify(id.slice(0, 40))}: ${idProblem(id)}`);
+    const s = sequenceEntry(record[id], `series[${JSON.stringify(id.slice(0, 40))}]`);
+    state.sequences.set(id, s.last);
+    if (s.series) state.series.set(id, s.series);
+  }
 }
 
 function format1(o: Record<string, unknown>): State {
@@ -79,7 +98,7 @@ function format1(o: Record<string, unknown>): State {
   if (!isObject(o.random)) fail('random is not an object');
   // Any pool name: format 1 as the first cut of named pools wrote it too.
   for (const [name, p] of Object.entries(o.random as Record<string, unknown>)) pools.set(name, namedPool(p, `random.${name}`, name));
-  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyMap(o.idempotency) };
+  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyMap(o.idempotency) };
 }
 
 function idempotencyMap(v: unknown): State['idempotency'] {
@@ -157,8 +176,9 @@ function readOwnLayout(bytes: Buffer): State | undefined {
     }
   }
   const rest = JSON.parse(`{${bytes.toString('utf8', pos)}`) as Record<string, unknown>;
-  const state = format2({ ...rest, generation: Number(head[1]), sequences: {} });
+  const state = format2({ ...rest, generation: Number(head[1]), sequences: {}, series: undefined });
   state.sequences = sequences;
+  readSeries(state, rest.series);
   return state;
 }
 
@@ -232,7 +252,7 @@ export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
       // Valid UTF-8 first: a damaged byte inside an id must not quietly become U+FFFD and another id.
       new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       const flat = readFlat(bytes);
-      if (flat) return { state: { generation: 0, sequences: flat, pools: new Map(), idempotency: new Map() }, format: 0 };
+      if (flat) return { state: { generation: 0, sequences: flat, series: new Map(), pools: new Map(), idempotency: new Map() }, format: 0 };
     } catch {
       // the general path below says what is wrong
     }
@@ -262,7 +282,7 @@ export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
     if (isOurs(data)) return fail(`format is ${JSON.stringify(data.format)}, this version reads 1 and 2`);
     // The older take-a-number format: a flat object of non-negative integers.
     const flat = sequences(data, 'legacy state');
-    return { state: withHighestDuplicates({ generation: 0, sequences: flat, pools: new Map(), idempotency: new Map() }, text), format: 0 };
+    return { state: withHighestDuplicates({ generation: 0, sequences: flat, series: new Map(), pools: new Map(), idempotency: new Map() }, text), format: 0 };
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
     throw e;
@@ -281,7 +301,7 @@ export function sequencesRegion(text: string): string {
   if (!start) return /^\s*\{\s*"format"\s*:\s*[12]\s*,\s*\n?\s*"generation"/.test(text) ? '' : text;
   const rest = text.slice(start.index + start[0].length);
   // The next top-level member (two spaces) ends it; a sequence named "pools" is indented by four.
-  const end = rest.search(/\n  "(pools|random|idempotency|checksum)"\s*:/);
+  const end = rest.search(/\n  "(pools|random|series|idempotency|checksum)"\s*:/);
   return end < 0 ? rest : rest.slice(0, end);
 }
 

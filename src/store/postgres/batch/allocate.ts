@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { ServiceError } from '../../../errors.js';
 import { poolNotFound } from '../../pools.js';
 import { MAX_VALUE_SQL } from '../schema.js';
+import { hasSeries, NOT_SERIES, reserveInSeries, type SeriesContext } from '../series.js';
 import type { DrawOp, NextOp, Op } from './ops.js';
 import type { PoolCache } from './pools.js';
 
@@ -16,6 +17,8 @@ export interface AllocateContext {
   maxSequences: number;
   /** Pool identities by name; a miss is looked up before the statement. */
   pools: PoolCache;
+  /** [series] What sequences with settings need (they are left by the statements below and served one by one). */
+  series: SeriesContext;
 }
 
 // Rows are inserted (and so locked) in id order, the pools in kind order: batches of several instances
@@ -32,7 +35,7 @@ const BATCH_SQL = `WITH seq_in AS (
     WHERE i.total <= ${MAX_VALUE_SQL}
       AND CASE WHEN i.known THEN true ELSE n.rank <= $5::bigint - (SELECT count(*) FROM tan_sequences) END
     ORDER BY i.id
-    ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL}
+    ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
     RETURNING s.id, s.value
   ), pool AS (
     UPDATE tan_pools p SET drawn = p.drawn + u.total
@@ -116,7 +119,7 @@ const NEW_ID_ALLOWED = `CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id =
 
 const NEXT_SQL = `INSERT INTO tan_sequences AS s (id, value)
   SELECT $1::text, $2::bigint WHERE $2::bigint <= ${MAX_VALUE_SQL} AND ${NEW_ID_ALLOWED}
-  ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL}
+  ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
   RETURNING value`;
 
 const DRAW_SQL = `UPDATE tan_pools SET drawn = drawn + $2::bigint
@@ -134,6 +137,11 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
     if (rows[0]) {
       const last = Number(rows[0].value);
       op.outcome = { value: { first: last - op.count + 1, last } };
+      return;
+    }
+    // [series] A sequence with settings moves only under its row lock, in its period.
+    if (await hasSeries(db, op.id)) {
+      op.outcome = (await reserveInSeries(db, ctx.series, op.id, op.count)) as typeof op.outcome;
       return;
     }
     const now = await db.query<{ value: string }>('SELECT value FROM tan_sequences WHERE id = $1', [op.id]);

@@ -2,6 +2,7 @@
 // already answered, and after the allocation record the answers (or give back the keys of refused requests).
 // A key claimed by another instance's open transaction blocks the claim until that one commits; then it reads
 // as answered and is replayed, so a retry gets the first answer from whichever instance it reaches.
+import type { IssueDate } from '../../../series/format.js';
 import { ServiceError } from '../../../errors.js';
 import { poolNotFound } from '../../pools.js';
 import { idempotencyKeyReused } from '../../rules.js';
@@ -33,7 +34,8 @@ export interface KeyPlan {
 const reused = (fingerprint: string): ServiceError => idempotencyKeyReused(fingerprint);
 
 function replay(op: Op, r: IdempotentResult, pools: PoolCache): Outcome<Reservation | Draw> {
-  if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true } };
+  // [series] period, date and format were recorded with the answer.
+  if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true, ...seriesOf(r) } };
   if (op.kind === 'draw' && r.kind === 'draw') {
     const info = pools.get(r.pool);
     if (!info) return { error: poolNotFound(r.pool) };
@@ -100,7 +102,8 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
     }
     answered.push(op.idem!.key);
     const v = o.value;
-    const result: IdempotentResult = 'first' in v ? { kind: 'next', first: v.first, last: v.last } : { kind: 'draw', pool: v.pool, start: v.start, count: v.count };
+    const result: IdempotentResult =
+      'first' in v ? { kind: 'next', first: v.first, last: v.last, ...seriesOf(v) } : { kind: 'draw', pool: v.pool, start: v.start, count: v.count };
     results.push(JSON.stringify(result));
   }
   if (answered.length > 0) await db.query(RECORD_SQL, [answered, results]);
@@ -109,4 +112,13 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
     const o = leader.outcome;
     if (o !== undefined) decide(op, 'error' in o ? o : { value: { ...o.value, replayed: true } });
   }
+}
+
+/** [series] The period, date and format of a formatted answer (none for a plain one). */
+function seriesOf(r: { period?: string; date?: IssueDate; format?: string }): { period?: string; date?: IssueDate; format?: string } {
+  const out: { period?: string; date?: IssueDate; format?: string } = {};
+  if (r.period !== undefined) out.period = r.period;
+  if (r.date !== undefined) out.date = r.date;
+  if (r.format !== undefined) out.format = r.format;
+  return out;
 }
