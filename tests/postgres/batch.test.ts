@@ -249,8 +249,8 @@ describePostgres('PostgreSQL: group commit per instance', function () {
     }
   });
 
-  it('upgrades a version-1 database (int and float only) through schema step 3 and keeps its pools', async () => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_sequences, tan_pools, tan_idempotency, tan_schema');
+  it('upgrades a version-1 database (int and float only) through schema steps 2 and 3 and keeps its pools', async () => {
+    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
     // Version 1 as it shipped: the kind column checked to int and float.
     await query(db.url, `CREATE TABLE tan_schema (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL);
       INSERT INTO tan_schema (version) VALUES (1);
@@ -261,6 +261,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
       INSERT INTO tan_pools VALUES ('int', '{"type":"int","min":0,"max":9007199254740991}', 9007199254740992, '${'ab'.repeat(32)}', 7)`);
     store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger() });
     expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 3 }]);
+    expect(await query(db.url, `SELECT to_regclass('tan_series')::text AS t`)).to.deep.equal([{ t: 'tan_series' }]);
     expect(await store.pool('int')).to.deep.equal({ domain: { type: 'int', min: 0, max: MAX }, key: 'ab'.repeat(32), drawn: 7 });
     expect((await store.definePool('v.1_x-Y', { type: 'int', min: 1, max: 2 })).created).to.equal(true);
     expect((await store.draw('v.1_x-Y', 2)).start).to.equal(0);
