@@ -76,6 +76,16 @@ describe('store: commit bound', () => {
       await store.close();
     });
 
+    it('a retry that waited behind the first request with its idempotency key replays it', async () => {
+      const store = await openFileStore(file);
+      const idem = { key: 'k1', fingerprint: 'draw float 10' };
+      const [big, first, retry] = await Promise.all([store.draw('float', 65_536), store.draw('float', 10, idem), store.draw('float', 10, idem)]);
+      expect([big.start, first.start, retry.start]).to.deep.equal([0, 65_536, 65_536]);
+      expect([first.replayed, retry.replayed]).to.deep.equal([undefined, true]);
+      expect(await drawnPerCommit(file, 'float')).to.deep.equal([65_536, 65_546]);
+      await store.close();
+    });
+
     it('a waiting draw that is refused hands its room on: the draws behind it are served, none waits forever', async () => {
       const store = await openFileStore(file);
       await store.definePool('small', { type: 'int', min: 1, max: 100_000 });
