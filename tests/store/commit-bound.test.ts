@@ -38,9 +38,17 @@ describe('store: commit bound', () => {
     b.next();
     await Promise.resolve();
     expect(order).to.deep.equal(['a@1', 'b@1', 'c@1']);
-    expect(b.admit(1)).to.be.instanceOf(Promise);
-    b.release(5, 0); // an old round's room is not this round's
+    // Round 1 is full (5 + 1 + 4): the next draw waits; room handed back from round 0 does not let it in.
+    let late: number | undefined;
+    const p = b.admit(1);
+    expect(p).to.be.instanceOf(Promise);
+    void Promise.resolve(p).then((round) => (late = round));
+    b.release(5, 0);
+    await Promise.resolve();
+    expect(late).to.equal(undefined);
     b.release(5, 1);
+    await Promise.resolve();
+    expect(late).to.equal(1);
     await Promise.all(waiting);
   });
 
