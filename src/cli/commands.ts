@@ -58,10 +58,16 @@ export function nextCommand(): Command {
 export function randomCommand(): Command {
   return withClientOptions(
     new Command('random')
-      .description('hand out random number(s) never handed out before and print them, one per line')
+      .description('hand out random number(s) or codes never handed out before and print them, one per line')
       .addOption(new Option('--type <type>', 'int or float').choices(['int', 'float']).default('int'))
+      .addOption(new Option('--pool <name>', 'a named pool (PUT /pools/<name>) instead of --type').conflicts('type'))
       .option('--count <n>', 'how many (1-10000)', wholeNumber(1, 10000)),
-  ).action(async (flags: ClientFlags & { type: string; count?: number }) => {
-    process.stdout.write(await call('GET', `/random${query({ type: flags.type, count: flags.count?.toString(), format: 'text' })}`, clientOptions(flags)));
+  ).action(async (flags: ClientFlags & { type: string; pool?: string; count?: number }) => {
+    const count = flags.count?.toString();
+    const path =
+      flags.pool === undefined
+        ? `/random${query({ type: flags.type, count, format: 'text' })}`
+        : `/random/${encodeURIComponent(flags.pool)}${query({ count, format: 'text' })}`;
+    process.stdout.write(await call('GET', path, clientOptions(flags)));
   });
 }

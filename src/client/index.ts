@@ -4,7 +4,7 @@
 //   const { next_value } = await tan.next('build');
 import { randomUUID } from 'node:crypto';
 import { call, ClientError, type ClientOptions } from './http.js';
-import type { NextValue, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
+import type { NextValue, RandomCode, RandomCodes, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
 
 export { ClientError } from './http.js';
 export type * from './types.js';
@@ -52,6 +52,31 @@ export class TakeANumber {
   /** Hands out `count` random numbers never handed out before. */
   randoms(count: number, options: TakeOptions & { type?: 'int' | 'float' } = {}): Promise<RandomNumbers> {
     return this.json('GET', `/random?type=${options.type ?? 'int'}&count=${count}`, options);
+  }
+
+  /** Hands out one value of a named pool never handed out before: {number} from int and float pools, {code} from code pools. */
+  draw(pool: string, options: TakeOptions = {}): Promise<RandomNumber | RandomCode> {
+    return this.json('POST', `/random/${encodeURIComponent(pool)}`, options);
+  }
+
+  /** Hands out `count` values of a named pool never handed out before. */
+  draws(pool: string, count: number, options: TakeOptions = {}): Promise<RandomNumbers | RandomCodes> {
+    return this.json('POST', `/random/${encodeURIComponent(pool)}?count=${count}`, options);
+  }
+
+  /**
+   * Whether `value` was handed out by the pool: true, or false for a well-formed value it has not handed out.
+   * A value that cannot be one of the pool (400 invalid_value) throws. Pass a float as the text with all its
+   * decimals (JSON numbers lose trailing zeros: use toFixed(decimals)).
+   */
+  async issued(pool: string, value: string | number): Promise<boolean> {
+    try {
+      await this.json('GET', `/pools/${encodeURIComponent(pool)}/values/${encodeURIComponent(String(value))}`, { idempotent: false });
+      return true;
+    } catch (e) {
+      if (e instanceof ClientError && e.code === 'value_not_issued') return false;
+      throw e;
+    }
   }
 
   /** The last value handed out by a sequence, without moving it; undefined if it was never used. */

@@ -31,6 +31,22 @@ export interface RandomNumbers {
   numbers: number[];
 }
 
+/** A value of a code pool. */
+export interface RandomCode {
+  code: string;
+}
+
+export interface RandomCodes {
+  codes: string[];
+}
+
+/** The answer for a value that was handed out (a value that was not is a 404 value_not_issued). */
+export interface Issued {
+  pool: string;
+  value: number | string;
+  issued: true;
+}
+
 export interface Problem {
   type: string;
   title: string;
@@ -48,5 +64,8 @@ export const SCHEMA_KEYS = {
   SequenceList: { sequences: true, next: false } satisfies Keys<SequenceList>,
   RandomNumber: { number: true } satisfies Keys<RandomNumber>,
   RandomNumbers: { numbers: true } satisfies Keys<RandomNumbers>,
+  RandomCode: { code: true } satisfies Keys<RandomCode>,
+  RandomCodes: { codes: true } satisfies Keys<RandomCodes>,
+  Issued: { pool: true, value: true, issued: true } satisfies Keys<Issued>,
   Problem: { type: true, title: true, status: true, detail: true, code: true } satisfies Keys<Problem>,
 };

@@ -110,6 +110,30 @@ describe('take-a-number CLI', function () {
     });
   });
 
+  it('random --pool <name> prints bare codes of a named pool, one per line, every code once', async () => {
+    const put = await fetch(`${srv.url}/pools/tickets`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'code', alphabet: 'AB', length: 2, prefix: 'T-' }),
+    });
+    expect(put.status).to.equal(201);
+    const one = await run(['random', '--pool', 'tickets', '--url', srv.url]);
+    expect(one.code).to.equal(0);
+    expect(one.stdout).to.match(/^T-[AB]{2}\n$/);
+    const rest = await run(['random', '--pool', 'tickets', '--count', '3', '--url', srv.url]);
+    expect(rest.code).to.equal(0);
+    expect([one.stdout, rest.stdout].join('').split('\n').filter(Boolean).sort()).to.deep.equal(['T-AA', 'T-AB', 'T-BA', 'T-BB']);
+    expect(await run(['random', '--pool', 'tickets', '--url', srv.url])).to.deep.equal({
+      code: 1,
+      stdout: '',
+      stderr: 'take-a-number: 503 random_exhausted: the tickets pool has handed out 4 of its 4 values; 1 more do not fit\n',
+    });
+    expect(await run(['random', '--pool', 'nope', '--url', srv.url])).to.deep.equal({ code: 1, stdout: '', stderr: 'take-a-number: 404 pool_not_found: there is no pool \"nope\"; create it with PUT /pools/nope\n' });
+    const both = await run(['random', '--pool', 'tickets', '--type', 'float', '--url', srv.url]);
+    expect(both.code).to.equal(2);
+    expect(both.stderr.split('\n')[0]).to.equal("take-a-number: option '--pool <name>' cannot be used with option '--type <type>'");
+  });
+
   it('exits 2 with a usage message for a bad command line', async () => {
     const r = await run(['next', '--url', srv.url]);
     expect(r.code).to.equal(2);

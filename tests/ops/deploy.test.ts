@@ -26,15 +26,24 @@ const imageEnv = (name: string): string => new RegExp(`\\b${name}=(\\S+)`).exec(
 const ENV_NAMES = new Set(SETTINGS.map((s) => s.env));
 
 /** The paths the app answers 200 on without a token, from the app itself. */
-async function liveRoutes(): Promise<{ ok: (p: string) => Promise<boolean>; metrics: Set<string>; close: () => Promise<void> }> {
+async function liveRoutes(): Promise<{ ok: (p: string) => Promise<boolean>; metrics: Set<string>; labels: Map<string, Set<string>>; close: () => Promise<void> }> {
   const store = await openFileStore(path.join(await tempDir(), 'sequences.json'));
   const server = createApp({ store, config: testConfig(), log: silentLogger(), metrics: new Metrics(store) }).callback();
   const close = (): Promise<void> => store.close();
   await request(server).get('/random').expect(200);
   await request(server).get('/next/a').expect(200);
+  await request(server).put('/pools/tickets').send({ type: 'code', alphabet: 'AB', length: 3 }).expect(201);
+  await request(server).post('/random/tickets').expect(200);
   const text = (await request(server).get('/metrics').expect(200)).text;
   const metrics = new Set([...text.matchAll(/^([a-z_:][a-z0-9_:]*)(?:\{| )/gm)].map((m) => m[1]!));
-  return { ok: async (p) => (await request(server).get(p)).status === 200, metrics, close };
+  // Metric name → the label names its samples carry (histograms' le on _bucket).
+  const labels = new Map<string, Set<string>>();
+  for (const [, name, body] of text.matchAll(/^([a-z_:][a-z0-9_:]*)\{([^}]*)\}/gm)) {
+    const set = labels.get(name!) ?? new Set<string>();
+    for (const [, label] of body!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)) set.add(label!);
+    labels.set(name!, set);
+  }
+  return { ok: async (p) => (await request(server).get(p)).status === 200, metrics, labels, close };
 }
 
 function checkEnv(env: Record<string, string> | Array<{ name: string; value?: string }>, where: string): Record<string, string> {
@@ -126,6 +135,24 @@ describe('deploy/ examples', () => {
     const named = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:take_a_number|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!)));
     expect(named.size).to.be.greaterThan(10);
     for (const name of named) expect(live.metrics.has(name), `${name} is exported`).to.equal(true);
+    // The labels they group, join, match and print by are labels of the metrics they name (or the scrape's).
+    expect([...live.labels.get('take_a_number_random_values_left')!]).to.deep.equal(['pool']);
+    expect([...live.labels.get('take_a_number_values_handed_out_total')!]).to.deep.equal(['kind']);
+    const rulesText = readFileSync(path.join(DEPLOY, 'prometheus', 'take-a-number.rules.yaml'), 'utf8');
+    const annotations = rules!.groups.flatMap((g: Json) => g.rules.map((r: Json) => `${String(r.expr)}\n${JSON.stringify(r.annotations ?? {})}`));
+    const legends = dashboard.panels.flatMap((p: Json) => p.targets.map((t: Json) => `${String(t.expr)}\n${String(t.legendFormat ?? '')}`));
+    expect(rulesText).to.include('$labels.pool');
+    for (const e of [...annotations, ...legends]) {
+      const known = new Set(['instance', 'job', 'alertname']);
+      for (const [, m] of e.matchAll(/\b((?:take_a_number|process|nodejs)_[a-z0-9_]+)/g)) for (const l of live.labels.get(m!) ?? []) known.add(l);
+      const used = [
+        ...[...e.matchAll(/\b(?:by|on|ignoring|without)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',')),
+        ...[...e.matchAll(/\$labels\.([a-z_]+)/g)].map((m) => m[1]!),
+        ...[...e.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)].map((m) => m[1]!),
+        ...[...e.matchAll(/[{,]\s*([a-z_]+)\s*(?:=~|!~|!=|=)\s*\\?"/g)].map((m) => m[1]!),
+      ].map((l) => l.trim());
+      for (const l of used) expect(known.has(l), `label ${l} in ${e}`).to.equal(true);
+    }
 
     const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
     if (!promtool) {
@@ -135,6 +162,9 @@ describe('deploy/ examples', () => {
     const run = promisify(execFile);
     const checked = await run(promtool, ['check', 'rules', path.join(DEPLOY, 'prometheus', 'take-a-number.rules.yaml')]);
     expect(checked.stdout).to.include('SUCCESS: 5 rules found');
+    // The pool alert: a small pool still drawn from alerts; an idle small or empty one does not.
+    const unit = await run(promtool, ['test', 'rules', path.join(REPO_ROOT, 'tests', 'ops', 'pool-alert.rules-test.yaml')]);
+    expect(unit.stdout).to.include('SUCCESS');
     const config = await run(promtool, ['check', 'config', '--syntax-only', path.join(DEPLOY, 'prometheus', 'scrape.yaml')]);
     expect(config.stdout).to.include('SUCCESS');
   });

@@ -15,6 +15,7 @@ import { allocate, atOrAhead, configure, roll, type Rolled, type SequenceState }
 import type { ConfigureInput } from '../../series/settings.js';
 import { SortedIds } from '../../sorted-ids.js';
 import { PendingChanges, sequenceState } from './apply.js';
+import { CommitBudget } from './commit/budget.js';
 import { GroupCommit } from './commit/group-commit.js';
 import { DiskWriter, type StateWriter } from './commit/writer.js';
 import { IdempotencyCache } from './idempotency.js';
@@ -63,6 +64,8 @@ const fencedError = (why: string): Error => Object.assign(new Error(why), { code
 export class FileStore implements Store {
   onCommit?: (stats: CommitStats) => void;
   private readonly commits: GroupCommit;
+  /** Bounds the random values one commit carries; draws past it wait for the next commit. */
+  private readonly budget = new CommitBudget();
   private readonly idempotency: IdempotencyCache;
   private readonly pending: PendingChanges;
   /** Snapshot writes, one at a time (a background checkpoint and one a commit must do). */
@@ -205,12 +208,15 @@ export class FileStore implements Store {
 
   private async write(batch: number): Promise<void> {
     const started = performance.now();
+    let taken = false;
     try {
       await this.checkOwnership();
       if (this.pending.empty && !this.needsCheckpoint) return;
       this.state.generation++;
       this.idempotency.expire();
       const changes = this.pending.take();
+      taken = true;
+      this.budget.next();
       if (this.needsCheckpoint) await this.checkpointNow();
       else {
         const line = encodeRecord(this.state.generation, changes);
@@ -219,6 +225,8 @@ export class FileStore implements Store {
         this.carry?.push(line);
       }
     } catch (e) {
+      // Draws waiting for room are let in all the same: their commit answers them (never left waiting).
+      if (!taken) this.budget.next();
       // Whatever reached the disk, the next commit starts from a whole checkpoint.
       if ((e as NodeJS.ErrnoException).code !== 'EFENCED') this.needsCheckpoint = true;
       const reason = reasonOf(e);
@@ -401,6 +409,19 @@ export class FileStore implements Store {
   }
 
   async draw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
+    if (idem && this.idempotency.lookup(idem)) return this.decideDraw(name, count, idem);
+    // Past the commit bound a draw waits for a later commit (in arrival order), then is decided as if it came then.
+    const admitted = this.budget.admit(count);
+    const round = typeof admitted === 'number' ? admitted : await admitted;
+    try {
+      return await this.decideDraw(name, count, idem);
+    } catch (e) {
+      this.budget.release(count, round);
+      throw e;
+    }
+  }
+
+  private async decideDraw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');

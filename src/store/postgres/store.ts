@@ -74,7 +74,10 @@ export class PostgresStore implements Store {
   private closed = false;
   private newKeys = 0;
   private readonly now: () => number;
-  private readonly queue = new BatchQueue<Op>((batch) => this.flush(batch));
+  private readonly queue = new BatchQueue<Op>(
+    (batch) => this.flush(batch),
+    (op) => (op.kind === 'draw' ? op.count : 0),
+  );
   private readonly ctx: AllocateContext;
   private readonly known = new PoolCache();
 
