@@ -166,6 +166,39 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect(clash.stderr[0]).to.match(/vouchers random pool has another key or range/);
   });
 
+  it('replays a formatted next and a named-pool draw with their first answers after file → PostgreSQL → file', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    const now = Date.parse('2026-03-04T12:00:00Z');
+    const clock = { now: () => now };
+    let store: Store = await openFileStore(file, {}, clock);
+    opened.push(store);
+    await store.configure('inv', { settings: { format: 'INV-{YYYY}-{n:05}', reset: 'yearly', time_zone: 'UTC', max: 99999 } });
+    const kn = { key: 'kn', fingerprint: 'next 2 inv' };
+    const kd = { key: 'kd', fingerprint: 'random vouchers 3' };
+    const code = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true } as const;
+    // One batch: the new pool, a draw from it and a formatted next share one journal record.
+    const [, first, drawn] = await Promise.all([store.definePool('vouchers', code), store.next('inv', 2, kn), store.draw('vouchers', 3, kd)]);
+    expect(first).to.deep.equal({ first: 1, last: 2, period: '2026', date: { year: 2026, month: 3, day: 4 }, format: 'INV-{YYYY}-{n:05}' });
+    expect(await store.next('inv', 2, kn)).to.deep.equal({ ...first, replayed: true });
+    await store.close();
+
+    expect((await migrate('--from', file, '--to', db.url)).code).to.equal(0);
+    store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger(), ...clock });
+    opened.push(store);
+    expect(await store.next('inv', 2, kn)).to.deep.equal({ ...first, replayed: true });
+    expect(await store.draw('vouchers', 3, kd)).to.deep.equal({ ...drawn, replayed: true });
+    await store.close();
+
+    const back = path.join(await tempDir(), 'back.json');
+    expect((await migrate('--from', db.url, '--to', back)).code).to.equal(0);
+    store = await openFileStore(back, {}, clock);
+    opened.push(store);
+    expect(await store.next('inv', 2, kn)).to.deep.equal({ ...first, replayed: true });
+    expect(await store.draw('vouchers', 3, kd)).to.deep.equal({ ...drawn, replayed: true });
+    expect(await store.next('inv', 1)).to.deep.include({ first: 3, last: 3, period: '2026' });
+    expect((await store.draw('vouchers', 1)).start).to.equal(3);
+  });
+
   it('refuses a target that is ahead unless --take-max, which keeps the larger value of each', async () => {
     const file = path.join(await tempDir(), 'sequences.json');
     const source = await fileStore(file);

@@ -350,7 +350,18 @@ export class FileStore implements Store {
     if (a.period !== undefined) reservation.period = a.period;
     if (a.state.series?.settings.format !== undefined) reservation.format = a.state.series.settings.format;
     if (idem)
-      this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', first: a.first, last: a.last, date: a.date, ...(a.period === undefined ? {} : { period: a.period }) }));
+      this.pending.idempotency(
+        idem.key,
+        this.idempotency.entry(idem, {
+          kind: 'next',
+          first: a.first,
+          last: a.last,
+          date: a.date,
+          ...(a.period === undefined ? {} : { period: a.period }),
+          // Recorded as PostgreSQL records it: a replay in either store (after migrate) answers the formatted id.
+          ...(reservation.format === undefined ? {} : { format: reservation.format }),
+        }),
+      );
     await this.commit();
     return reservation;
   }
@@ -387,7 +398,7 @@ export class FileStore implements Store {
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.commit();
       // [series] A formatted answer replays with its own period and date.
-      const format = this.state.series.get(id)?.settings.format;
+      const format = replay.format ?? this.state.series.get(id)?.settings.format;
       return {
         first: replay.first,
         last: replay.last,

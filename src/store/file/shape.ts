@@ -90,6 +90,7 @@ function result(v: unknown, where: string): IdempotentResult {
     // [series] A formatted answer replays with its own period and date.
     if (o.period !== undefined) next.period = typeof o.period === 'string' ? o.period : fail(`${where}.period is not a string`);
     if (o.date !== undefined) next.date = issueDate(o.date, `${where}.date`);
+    if (o.format !== undefined) next.format = typeof o.format === 'string' ? o.format : fail(`${where}.format is not a string`);
     return next;
   }
   if (o.kind === 'draw' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
