@@ -94,6 +94,24 @@ describe('store: commit bound', () => {
       await store.close();
     });
 
+    it('a retry admitted alone in a later round than its first request replays and hands its room on: the draws behind it are served', async () => {
+      const store = await openFileStore(file);
+      const idem = { key: 'k2', fingerprint: 'draw float 65536' };
+      // The first request fills round 1, its retry round 2 (alone): the retry replays and adds nothing to write,
+      // so only its handed-on room lets the draw behind it (and every later draw) in.
+      const [big, first, retry, after] = await Promise.all([
+        store.draw('float', 65_536),
+        store.draw('float', 65_536, idem),
+        store.draw('float', 65_536, idem),
+        store.draw('float', 1),
+      ]);
+      expect([big.start, first.start, retry.start, after.start]).to.deep.equal([0, 65_536, 65_536, 131_072]);
+      expect([first.replayed, retry.replayed]).to.deep.equal([undefined, true]);
+      expect((await store.draw('float', 1)).start).to.equal(131_073);
+      expect(await drawnPerCommit(file, 'float')).to.deep.equal([65_536, 131_072, 131_073, 131_074]);
+      await store.close();
+    });
+
     it('a waiting draw that is refused hands its room on: the draws behind it are served, none waits forever', async () => {
       const store = await openFileStore(file);
       await store.definePool('small', { type: 'int', min: 1, max: 100_000 });

@@ -424,6 +424,19 @@ export class FileStore implements Store {
     // Past the commit bound a draw waits for a later commit (in arrival order), then is decided as if it came then.
     const admitted = this.budget.admit(count);
     const round = typeof admitted === 'number' ? admitted : await admitted;
+    let replay: boolean;
+    try {
+      replay = idem !== undefined && this.idempotency.lookup(idem) !== undefined;
+    } catch (e) {
+      this.budget.release(count, round);
+      throw e;
+    }
+    // A retry whose first request was decided while it waited adds nothing to write: its room goes on now,
+    // else a round holding only replays would never be taken and the draws behind it would wait forever.
+    if (replay) {
+      this.budget.release(count, round);
+      return this.decideDraw(name, count, idem);
+    }
     try {
       return await this.decideDraw(name, count, idem);
     } catch (e) {
