@@ -199,6 +199,27 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect((await store.draw('vouchers', 1)).start).to.equal(3);
   });
 
+  it('an instance still running when the pools of a file replace its unused ones draws with the moved key, never its own old one', async () => {
+    const running = await pgStore();
+    const old = await running.pool('int');
+    const file = path.join(await tempDir(), 'sequences.json');
+    const store = await fileStore(file);
+    await store.draw('int', 7);
+    const kd = { key: 'kd', fingerprint: 'random int 3' };
+    const keyed = await store.draw('int', 3, kd);
+    const moved = await store.pool('int');
+    await store.close();
+    expect(moved.key).to.not.equal(old.key);
+
+    expect((await migrate('--from', file, '--to', db.url)).code).to.equal(0);
+    // The retry answers the moved pool's key, as the file did.
+    expect(await running.draw('int', 3, kd)).to.deep.equal({ ...keyed, replayed: true });
+    // Index 10 with the moved key: with the running instance's old key it could be any of the 10 values the file drew.
+    const [one, two] = await Promise.all([running.draw('int', 1), running.draw('int', 2)]);
+    expect([one.start, one.key, two.start, two.key]).to.deep.equal([10, moved.key, 11, moved.key]);
+    expect(await running.draw('int', 1)).to.deep.include({ start: 13, key: moved.key });
+  });
+
   it('refuses a target that is ahead unless --take-max, which keeps the larger value of each', async () => {
     const file = path.join(await tempDir(), 'sequences.json');
     const source = await fileStore(file);

@@ -8,7 +8,8 @@ import { ServiceError } from '../../../errors.js';
 import { poolNotFound } from '../../pools.js';
 import { MAX_VALUE_SQL } from '../schema.js';
 import { hasSeries, NOT_SERIES, reserveInSeries, type SeriesContext } from '../series.js';
-import type { DrawOp, NextOp, Op } from './ops.js';
+import { domainFromJson } from '../pool-definition.js';
+import type { DrawOp, NextOp, Op, PoolInfo } from './ops.js';
 import type { PoolCache } from './pools.js';
 
 export type Db = pg.Pool | pg.ClientBase;
@@ -41,10 +42,10 @@ const BATCH_SQL = `WITH seq_in AS (
     UPDATE tan_pools p SET drawn = p.drawn + u.total
     FROM (SELECT * FROM unnest($3::text[], $4::bigint[]) AS v(kind, total) ORDER BY kind) u
     WHERE p.kind = u.kind AND p.drawn + u.total <= p.size
-    RETURNING p.kind, p.drawn - u.total AS start
+    RETURNING p.kind, p.drawn - u.total AS start, p.key, p.domain
   )
-  SELECT 's' AS part, id AS name, value::text AS v FROM seq
-  UNION ALL SELECT 'p', kind, start::text FROM pool`;
+  SELECT 's' AS part, id AS name, value::text AS v, NULL::text AS key, NULL::jsonb AS domain FROM seq
+  UNION ALL SELECT 'p', kind, start::text, key, domain FROM pool`;
 
 /** Requests of one sequence or one pool in arrival order, and the sum of their counts. */
 interface Group<T extends Op> {
@@ -84,7 +85,7 @@ export async function allocateBatch(db: Db, ops: Op[], ctx: AllocateContext): Pr
   const seqs = [...sequences.values()];
   const draws = [...pools.values()];
   if (seqs.length === 0 && draws.length === 0) return [];
-  const { rows } = await db.query<{ part: 's' | 'p'; name: string; v: string }>({
+  const { rows } = await db.query<{ part: 's' | 'p'; name: string; v: string; key: string; domain: Record<string, unknown> }>({
     name: 'tan_batch',
     text: BATCH_SQL,
     values: [seqs.map((g) => g.name), seqs.map((g) => g.total), draws.map((g) => g.name), draws.map((g) => g.total), ctx.maxSequences],
@@ -101,7 +102,7 @@ export async function allocateBatch(db: Db, ops: Op[], ctx: AllocateContext): Pr
       served.add(g);
     } else {
       const g = pools.get(row.name)!;
-      const { domain, key } = ctx.pools.get(g.name)!;
+      const { domain, key } = drawnWith(ctx.pools, g.name, row.key, row.domain);
       let start = Number(row.v);
       for (const op of g.ops) {
         op.outcome = { value: { pool: op.pool, start, count: op.count, domain, key } };
@@ -124,7 +125,19 @@ const NEXT_SQL = `INSERT INTO tan_sequences AS s (id, value)
 
 const DRAW_SQL = `UPDATE tan_pools SET drawn = drawn + $2::bigint
   WHERE kind = $1 AND drawn + $2::bigint <= size
-  RETURNING drawn - $2::bigint AS start`;
+  RETURNING drawn - $2::bigint AS start, key, domain`;
+
+/**
+ * The pool identity a draw was made with, as its row holds it: `migrate` may have replaced a pool that had
+ * drawn nothing (key and all) while this instance ran, and values from the old cached key could repeat.
+ */
+function drawnWith(pools: PoolCache, name: string, key: string, domain: Record<string, unknown>): PoolInfo {
+  const cached = pools.get(name);
+  if (cached && cached.key === key) return cached;
+  const info = { domain: domainFromJson(domain), key };
+  pools.set(name, info);
+  return info;
+}
 
 export function tooManySequences(id: string, max: number): ServiceError {
   return rules.tooManySequences(max, id);
@@ -160,9 +173,10 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
     op.outcome = { error: poolNotFound(op.pool) };
     return;
   }
-  const { rows } = await db.query<{ start: string }>(DRAW_SQL, [op.pool, op.count]);
+  const { rows } = await db.query<{ start: string; key: string; domain: Record<string, unknown> }>(DRAW_SQL, [op.pool, op.count]);
   if (rows[0]) {
-    op.outcome = { value: { pool: op.pool, start: Number(rows[0].start), count: op.count, domain: info.domain, key: info.key } };
+    const { domain, key } = drawnWith(ctx.pools, op.pool, rows[0].key, rows[0].domain);
+    op.outcome = { value: { pool: op.pool, start: Number(rows[0].start), count: op.count, domain, key } };
     return;
   }
   const now = await db.query<{ drawn: string; size: string }>('SELECT drawn, size FROM tan_pools WHERE kind = $1', [op.pool]);

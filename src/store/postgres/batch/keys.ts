@@ -61,8 +61,9 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
       [others],
     );
     for (const r of rows) stored.set(r.key, r);
-    // A replayed draw may name a pool this instance has not seen yet (created by another instance).
-    await pools.load(db, rows.flatMap((r) => (r.result?.kind === 'draw' ? [r.result.pool] : [])));
+    // A replayed draw may name a pool this instance has not seen yet (created by another instance), or one that
+    // `migrate` replaced while it ran: its identity is read again.
+    await pools.load(db, rows.flatMap((r) => (r.result?.kind === 'draw' ? [r.result.pool] : [])), true);
   }
   // In arrival order, so that the requests that allocate split their ranges in that order.
   for (const op of ops) {

@@ -16,9 +16,9 @@ export class PoolCache {
     this.known.set(name, info);
   }
 
-  /** Reads every name of `names` not cached yet in one query (inside the caller's transaction when db is its client). */
-  async load(db: Db, names: Iterable<string>): Promise<void> {
-    const missing = [...new Set(names)].filter((n) => !this.known.has(n));
+  /** Reads every name of `names` not cached yet (all of them with `fresh`) in one query (inside the caller's transaction when db is its client). */
+  async load(db: Db, names: Iterable<string>, fresh = false): Promise<void> {
+    const missing = [...new Set(names)].filter((n) => fresh || !this.known.has(n));
     if (missing.length === 0) return;
     const { rows } = await db.query<{ kind: string; domain: Record<string, unknown>; key: string }>(
       'SELECT kind, domain, key FROM tan_pools WHERE kind = ANY($1::text[])',
