@@ -46,7 +46,7 @@ export class Metrics {
 
   readonly commitFailures = new Counter({
     name: 'take_a_number_commit_failures_total',
-    help: 'Requests refused because their commit could not be made durable (503 storage_unavailable)',
+    help: 'Commits that could not be made durable (each answered its whole batch 503 storage_unavailable)',
     registers: [this.registry],
   });
 
@@ -89,5 +89,6 @@ export class Metrics {
       this.commitBatch.observe(s.batch);
       this.commitLatency.observe(s.seconds);
     };
+    store.onCommitFailure = () => this.commitFailures.inc();
   }
 }

@@ -93,7 +93,6 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
     } catch (e) {
       if (isServiceError(e)) {
         sendProblem(ctx, e.code, e.message, e.extra);
-        if (e.code === 'storage_unavailable') metrics?.commitFailures.inc();
         if (STATUS[e.code] >= 500 && e.message !== lastLoggedDetail && withoutPaths(e.message) !== e.message) {
           lastLoggedDetail = e.message;
           log.warn({ req_id: id, code: e.code, detail: e.message }, 'answered without the server paths of this detail');

@@ -1,23 +1,13 @@
 // The rules of named pools over an in-memory map of pools by name (the file store's state), once: lookup,
 // listing, and creation with its refusals. No HTTP, no I/O.
 import { randomBytes } from 'node:crypto';
-import { ServiceError } from '../errors.js';
 import { definitionJson } from '../random/definition.js';
 import { POOL_KINDS, sameDomain, type PoolDomain } from '../random/domain.js';
+import { poolConflict, poolNotFound, tooManyPools } from './rules.js';
 import type { NamedPool, PoolState } from './store.js';
 
 /** "int" and "float" come from RANDOM_*; they do not count against MAX_POOLS. */
 export const isConfigPool = (name: string): boolean => (POOL_KINDS as readonly string[]).includes(name);
-
-export const poolNotFound = (name: string): ServiceError => new ServiceError('pool_not_found', `there is no pool "${name}"; create it with PUT /pools/${name}`);
-
-export const tooManyPools = (name: string, max: number): ServiceError =>
-  new ServiceError('too_many_pools', `this service keeps at most ${max} named pools (MAX_POOLS); "${name}" would be one more, and pools are never deleted`);
-
-export const poolConflict = (name: string, existing: PoolDomain): ServiceError =>
-  new ServiceError('pool_conflict', `pool "${name}" exists with another definition; a pool's definition never changes (a changed one could repeat values)`, {
-    definition: definitionJson(existing),
-  });
 
 export function findPool(pools: Map<string, PoolState>, name: string): PoolState {
   const p = pools.get(name);

@@ -1,5 +1,7 @@
 // The allocation rules both stores refuse with, written once: each returns the ServiceError to throw.
 import { ServiceError } from '../errors.js';
+import { definitionJson } from '../random/definition.js';
+import type { PoolDomain } from '../random/domain.js';
 
 export const tooManySequences = (max: number, id: string): ServiceError =>
   new ServiceError('too_many_sequences', `this service keeps at most ${max} sequences; "${id}" would be one more`);
@@ -20,3 +22,15 @@ export const idempotencyKeyReused = (fingerprint: string): ServiceError =>
 
 /** Whether `count` more values fit after `current` (values stay exact integers). */
 export const fitsAfter = (current: number, count: number): boolean => current + count <= Number.MAX_SAFE_INTEGER;
+
+export const poolNotFound = (name: string): ServiceError => new ServiceError('pool_not_found', `there is no pool "${name}"; create it with PUT /pools/${name}`);
+
+export const tooManyPools = (name: string, max: number): ServiceError =>
+  new ServiceError('too_many_pools', `this service keeps at most ${max} named pools (MAX_POOLS); "${name}" would be one more, and pools are never deleted`);
+
+export const poolConflict = (name: string, existing: PoolDomain): ServiceError =>
+  new ServiceError('pool_conflict', `pool "${name}" exists with another definition; a pool's definition never changes (a changed one could repeat values)`, {
+    definition: definitionJson(existing),
+  });
+
+export const shuttingDown = (): ServiceError => new ServiceError('storage_unavailable', 'the service is shutting down');

@@ -119,6 +119,8 @@ export interface Store {
   health(): Promise<StoreHealth>;
   /** Called after every commit, for metrics. */
   onCommit?: (stats: CommitStats) => void;
+  /** Called once per commit that failed (its whole batch answered storage_unavailable), for metrics. */
+  onCommitFailure?: () => void;
   /** Finishes pending commits and releases resources (lock, connections). */
   close(): Promise<void>;
 }

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { fileApp, openFileStore, tempDir, testConfig } from '../helpers.js';
+import { fileApp, openFileStore, tempDir, testConfig, until } from '../helpers.js';
+import { ControlledWriter } from '../support.js';
 
 /** Samples of the Prometheus text: `name{labels}` → value. */
 function samples(text: string): Map<string, number> {
@@ -100,6 +101,26 @@ describe('GET /metrics', () => {
     expect(m.get('take_a_number_http_requests_total{route="/next/:sequenceId",method="GET",status="400"}')).to.equal(1);
     expect(m.get('take_a_number_http_requests_total{route="unmatched",method="GET",status="404"}')).to.equal(2);
     expect(m.get(SEQ) ?? 0).to.equal(0);
+    await close();
+  });
+
+  it('counts failed commits, not the requests they refused: two failed commits of 1 and 4 requests count 2', async () => {
+    const writer = new ControlledWriter();
+    const { app, store, close } = await fileApp({}, { wrapWriter: writer.wrap });
+    const server = app.callback();
+    const before = (await scrape(server)).get('take_a_number_commit_failures_total') ?? 0;
+    writer.hold();
+    const first = request(server).get('/next/a').then((r) => r.status);
+    await until('the first commit to reach the writer', () => writer.started === 1);
+    const rest = Array.from({ length: 4 }, () => request(server).get('/next/a').then((r) => r.status));
+    // All five have taken their value in memory: the four later ones wait for the next commit.
+    await until('four requests to join the pending commit', async () => (await store.get('a')) === 5);
+    writer.failNext(2);
+    writer.release();
+    expect(await Promise.all([first, ...rest])).to.deep.equal([503, 503, 503, 503, 503]);
+    expect((await scrape(server)).get('take_a_number_commit_failures_total')! - before).to.equal(2);
+    expect((await request(server).get('/next/a')).status).to.equal(200);
+    expect((await scrape(server)).get('take_a_number_commit_failures_total')! - before).to.equal(2);
     await close();
   });
 

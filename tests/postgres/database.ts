@@ -2,6 +2,7 @@
 // When PostgreSQL cannot be reached the suites are not defined (a line says so), or fail under REQUIRE_POSTGRES=1.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { maskSecrets } from '../../src/mask.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -21,7 +22,7 @@ async function probe(): Promise<string | undefined> {
     await adminQuery('SELECT 1');
     return undefined;
   } catch (e) {
-    return `${ADMIN_URL.replace(/:[^:@/]*@/, ':***@')} is unreachable (${(e as Error).message || (e as Error).name})`;
+    return `${maskSecrets(ADMIN_URL)} is unreachable (${(e as Error).message || (e as Error).name})`;
   }
 }
 

@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 import { ServiceError, StartupError } from '../../errors.js';
 import { domainSize, type PoolDomain } from '../../random/domain.js';
 import { definePool, findPool, listPools } from '../pools.js';
-import { fitsAfter, randomExhausted, sequenceExhausted, tooManySequences, valueBehind } from '../rules.js';
+import { fitsAfter, randomExhausted, sequenceExhausted, shuttingDown, tooManySequences, valueBehind } from '../rules.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { isNfc } from '../../ids.js';
 import { allocate, atOrAhead, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
@@ -63,6 +63,7 @@ const fencedError = (why: string): Error => Object.assign(new Error(why), { code
 
 export class FileStore implements Store {
   onCommit?: (stats: CommitStats) => void;
+  onCommitFailure?: () => void;
   private readonly commits: GroupCommit;
   /** Bounds the random values one commit carries; draws past it wait for the next commit. */
   private readonly budget = new CommitBudget();
@@ -232,6 +233,7 @@ export class FileStore implements Store {
       const reason = reasonOf(e);
       if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', path: this.paths.primary, err: e }, `cannot write the state ${this.paths.primary}: ${reason}`);
       this.failure = reason;
+      this.onCommitFailure?.();
       throw new ServiceError('storage_unavailable', `the state could not be written (${reason}); nothing was handed out`);
     }
     if (this.failure !== undefined) this.opts.log.warn({ event: 'storage_recovered', path: this.paths.primary }, `state writes to ${this.paths.primary} succeed again`);
@@ -309,7 +311,7 @@ export class FileStore implements Store {
   }
 
   private commit(): Promise<void> {
-    if (this.closed) return Promise.reject(new ServiceError('storage_unavailable', 'the service is shutting down'));
+    if (this.closed) return Promise.reject(shuttingDown());
     return this.commits.commit();
   }
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { definitionJson } from '../../random/definition.js';
 import { domainSize, sameDomain, type PoolDomain } from '../../random/domain.js';
-import { poolConflict, poolNotFound, tooManyPools } from '../pools.js';
+import { poolConflict, poolNotFound, tooManyPools } from '../rules.js';
 import type { NamedPool, PoolState } from '../store.js';
 import type { Db } from './batch/allocate.js';
 import { domainFromJson } from './pool-definition.js';

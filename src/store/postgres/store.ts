@@ -1,6 +1,6 @@
 // The PostgreSQL store: the file store's contract for any number of instances sharing one database.
 // Allocations are batched per instance (batch/): one statement, one transaction for all that arrived together.
-import { valueBehind } from '../rules.js';
+import { shuttingDown, valueBehind } from '../rules.js';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -70,6 +70,7 @@ async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: strin
 
 export class PostgresStore implements Store {
   onCommit?: (stats: CommitStats) => void;
+  onCommitFailure?: () => void;
   private failure: string | undefined;
   private closed = false;
   private newKeys = 0;
@@ -134,7 +135,7 @@ export class PostgresStore implements Store {
 
   /** Runs database work outside the batches (reads, set); a database failure becomes a 503. */
   private async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new ServiceError('storage_unavailable', 'the service is shutting down');
+    if (this.closed) throw shuttingDown();
     let result: T;
     try {
       result = await work();
@@ -168,6 +169,7 @@ export class PostgresStore implements Store {
       // A failed transaction handed out nothing. A plain batch's requests answered before the failure keep
       // their answer: the statement that served them had committed.
       for (const op of batch) if (keyed || op.outcome === undefined) op.outcome = { error };
+      if (error.code === 'storage_unavailable') this.onCommitFailure?.();
     }
     if (batch.some((op) => op.outcome && 'value' in op.outcome)) this.recovered();
     this.onCommit?.({ batch: batch.length, seconds: (performance.now() - started) / 1000 });
@@ -222,7 +224,7 @@ export class PostgresStore implements Store {
   }
 
   private submit<T>(make: (resolve: (v: T) => void, reject: (e: unknown) => void) => Op): Promise<T> {
-    if (this.closed) return Promise.reject(new ServiceError('storage_unavailable', 'the service is shutting down'));
+    if (this.closed) return Promise.reject(shuttingDown());
     return this.queue.submit(make);
   }
 

@@ -5,7 +5,7 @@
 import * as rules from '../../rules.js';
 import type pg from 'pg';
 import { ServiceError } from '../../../errors.js';
-import { poolNotFound } from '../../pools.js';
+import { poolNotFound } from '../../rules.js';
 import { MAX_VALUE_SQL } from '../schema.js';
 import { hasSeries, NOT_SERIES, reserveInSeries, type SeriesContext } from '../series.js';
 import { domainFromJson } from '../pool-definition.js';

@@ -4,7 +4,7 @@
 // as answered and is replayed, so a retry gets the first answer from whichever instance it reaches.
 import type { IssueDate } from '../../../series/format.js';
 import { ServiceError } from '../../../errors.js';
-import { poolNotFound } from '../../pools.js';
+import { poolNotFound } from '../../rules.js';
 import { idempotencyKeyReused } from '../../rules.js';
 import type { IdempotentResult } from '../../store.js';
 import type { Db } from './allocate.js';
