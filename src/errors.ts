@@ -1,20 +1,34 @@
-// Domain errors: a stable snake_case code and a human sentence. No HTTP here; src/http maps codes to statuses.
+// Service errors: a stable snake_case code and a human sentence, the vocabulary every layer answers in.
+// No status here: src/http/error-table.ts gives each code its HTTP status and title.
 
 export type ErrorCode =
+  // Raised by the store and the rules below it (src/store, src/series, src/ids.ts).
   | 'invalid_sequence_id'
-  | 'invalid_count'
-  | 'invalid_type'
   | 'invalid_body'
   | 'invalid_value'
+  | 'invalid_settings'
+  | 'sequence_not_found'
+  | 'pool_not_found'
+  | 'value_behind'
+  | 'settings_fixed'
+  | 'ambiguous_sequence_id'
+  | 'sequence_exhausted'
+  | 'pool_conflict'
+  | 'idempotency_key_reused'
+  | 'too_many_sequences'
+  | 'too_many_pools'
+  | 'random_exhausted'
+  | 'storage_unavailable'
+  | 'internal_error'
+  // Raised only by src/http: request parsing, routing, tokens, Node's own refusals and the drain.
+  | 'invalid_count'
+  | 'invalid_type'
   | 'invalid_idempotency_key'
   | 'invalid_format'
   | 'invalid_pool'
   | 'invalid_pool_name'
-  | 'invalid_settings'
   | 'invalid_limit'
   | 'not_found'
-  | 'sequence_not_found'
-  | 'pool_not_found'
   | 'value_not_issued'
   | 'method_not_allowed'
   | 'unauthorized'
@@ -22,20 +36,9 @@ export type ErrorCode =
   | 'bad_request'
   | 'request_timeout'
   | 'headers_too_large'
-  | 'shutting_down'
-  | 'value_behind'
-  | 'settings_fixed'
-  | 'ambiguous_sequence_id'
-  | 'sequence_exhausted'
-  | 'pool_conflict'
-  | 'idempotency_key_reused'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'too_many_sequences'
-  | 'too_many_pools'
-  | 'random_exhausted'
-  | 'storage_unavailable'
-  | 'internal_error';
+  | 'shutting_down';
 
 export class ServiceError extends Error {
   readonly code: ErrorCode;

@@ -1,67 +1,43 @@
-// createApp({store, config}) → Koa. The only layer that knows HTTP status codes (through problem.ts).
+// createApp({store, config}) → Koa: one frame (request id, the HEAD guard, the token, problems, metrics)
+// around the router of the route table.
 import Koa, { type Context, type Next } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ServiceError, isServiceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { RandomValues } from '../random/values.js';
 import type { Store } from '../store/store.js';
-import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { STATUS, sendProblem, withoutPaths } from './problem.js';
+import { authorize } from './access.js';
+import { statusOf } from './error-table.js';
+import { openApiDocument } from './openapi.js';
+import { sendProblem, withoutPaths } from './problem.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
-import { buildRouter, type Lifecycle } from './routes.js';
-import { requiredScope } from './scopes.js';
-import { allows, Tokens } from './tokens.js';
+import type { Lifecycle } from './route.js';
+import { buildRouter, RouteIndex } from './router.js';
+import { Tokens } from './tokens.js';
 
 export interface AppDeps {
   store: Store;
   config: Pick<Config, 'token'> & Partial<Pick<Config, 'tokensFile' | 'metricsToken' | 'publicDocs'>>;
   log: Logger;
   metrics?: Metrics;
-  /** The accepted tokens; built from config when absent (main.ts passes its own to reload them on SIGHUP). */
+  /** The accepted tokens; built from config when absent (the server passes its own to reload them on SIGHUP). */
   tokens?: Tokens;
   /** Set `draining` on SIGTERM: /readyz then answers 503. */
   lifecycle?: Lifecycle;
 }
 
-/** The methods of routes where HEAD would allocate a value (so HEAD is refused there), else undefined. */
-const allocatingAllow = (path: string): string | undefined =>
-  path === '/random' ? 'GET' : /^\/next\/[^/]+$/.test(path) ? 'GET, POST' : /^\/random\/[^/]+$/.test(path) ? 'GET, POST' : undefined;
-
-const PROBES = new Set(['/healthz', '/health', '/livez', '/readyz']);
+const INDEX = new RouteIndex();
 
 export function createApp({ store, config, log, metrics, tokens: given, lifecycle = { draining: false } }: AppDeps): Koa {
   const app = new Koa();
   const tokens = given ?? new Tokens({ token: config.token, metricsToken: config.metricsToken, tokensFile: config.tokensFile });
   const publicDocs = config.publicDocs ?? true;
-  const router = buildRouter(store, metrics, tokens.required, lifecycle, publicDocs);
+  const openapi = JSON.stringify(openApiDocument({ auth: tokens.required, publicDocs }));
+  const router = buildRouter({ store, metrics, lifecycle, random: new RandomValues(), openapi });
   // Koa's default error listener prints stacks to stderr; ours go through the logger once.
   app.silent = true;
 
-  const isPublic = (path: string): boolean =>
-    PROBES.has(path) || (publicDocs && (path === '/docs' || path === '/openapi.json' || path.startsWith(DOCS_ASSETS_PREFIX)));
-  const unauthorized = (ctx: Context): never => {
-    ctx.set('WWW-Authenticate', 'Bearer realm="take-a-number"');
-    throw new ServiceError('unauthorized', 'send Authorization: Bearer <token>');
-  };
-  /** 401 without a known token, 403 when the token lacks the route's scope (ROUTE_SCOPES in scopes.ts). */
-  const authorize = (ctx: Context): void => {
-    if (isPublic(ctx.path)) return;
-    if (ctx.path === '/metrics') {
-      if (!tokens.metricsRequired) return;
-      const p = tokens.identify(ctx.get('Authorization')) ?? unauthorized(ctx);
-      if (!p.metrics && !p.scopes.some((s) => s.kind === 'read')) throw new ServiceError('forbidden', `the token "${p.name}" may not read /metrics: it needs the scope read`);
-      return;
-    }
-    if (!tokens.required) return;
-    const p = tokens.identify(ctx.get('Authorization')) ?? unauthorized(ctx);
-    if (p.all) return;
-    const need = requiredScope(ctx);
-    if (need === undefined) throw new ServiceError('forbidden', `the token "${p.name}" may not use ${ctx.method} ${ctx.path}: no scope grants it`);
-    if (need.name === undefined || !allows(p, need.scope, need.name)) {
-      const scope = need.scope === 'read' ? 'read' : `${need.scope}:${need.name ?? '?'}`;
-      throw new ServiceError('forbidden', `the token "${p.name}" lacks the scope ${scope}`);
-    }
-  };
   // A path in a 5xx detail goes to the log once (answers carry the detail without it).
   let lastLoggedDetail = '';
   // One frame around the router (request id, the HEAD guard, the token, problems, metrics): each further
@@ -72,13 +48,14 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
     ctx.set(REQUEST_ID_HEADER, id);
     let failure: unknown;
     try {
+      const found = INDEX.match(ctx.path, ctx.method);
       // A HEAD must never move a counter (Koa routers answer HEAD with the GET route).
-      const allocating = allocatingAllow(ctx.path);
+      const allocating = found.allocatingAllow;
       if (ctx.method === 'HEAD' && allocating) {
         ctx.set('Allow', allocating);
         throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
       }
-      authorize(ctx);
+      authorize(ctx, found, tokens, publicDocs);
       await next();
       // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
       if (ctx.method === 'OPTIONS' && allocating && ctx.response.get('Allow')) ctx.set('Allow', allocating);
@@ -93,7 +70,7 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
     } catch (e) {
       if (isServiceError(e)) {
         sendProblem(ctx, e.code, e.message, e.extra);
-        if (STATUS[e.code] >= 500 && e.message !== lastLoggedDetail && withoutPaths(e.message) !== e.message) {
+        if (statusOf(e.code) >= 500 && e.message !== lastLoggedDetail && withoutPaths(e.message) !== e.message) {
           lastLoggedDetail = e.message;
           log.warn({ req_id: id, code: e.code, detail: e.message }, 'answered without the server paths of this detail');
         }

@@ -1,8 +1,8 @@
 // Node's own refusals (malformed request, headers too large, request too slow) as problem documents too.
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../errors.js';
-import { problemBody, STATUS } from './problem.js';
+import { ERRORS } from './error-table.js';
+import { problemBody } from './problem.js';
 
 const REFUSALS: Record<string, [ErrorCode, string]> = {
   HPE_HEADER_OVERFLOW: ['headers_too_large', 'the request headers are larger than the server accepts (16 KiB)'],
@@ -17,9 +17,9 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
     return;
   }
   const [code, detail] = REFUSALS[err.code ?? ''] ?? ['bad_request', 'the request is not valid HTTP/1.1'];
-  const status = STATUS[code];
+  const { status, title } = ERRORS[code];
   const body = problemBody(code, detail);
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

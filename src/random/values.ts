@@ -1,4 +1,4 @@
-// Turns draws (indexes of a pool) into their values, as exact JSON/text tokens. Draws asked for in the same
+// Turns draws (indexes of a pool) into their values, as exact JSON texts. Draws asked for in the same
 // microtask turn (the waiters that one commit releases together) are permuted together: one AES call per
 // Feistel round for all of them. The work goes in slices of at most SLICE values with a turn of the event
 // loop between slices, so 100 draws of 10,000 never hold up a /healthz for the whole million.
@@ -19,11 +19,11 @@ export const SLICE = 512;
 
 interface Waiting {
   draw: Draw;
-  tokens: string[];
+  texts: string[];
   /** How many of the draw's values are done. */
   done: number;
   failed: boolean;
-  resolve: (tokens: string[]) => void;
+  resolve: (texts: string[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -46,9 +46,9 @@ export class RandomValues {
   }
 
   /** The drawn values, each formatted exactly (floats with their fixed number of decimals, codes as JSON strings). */
-  tokens(draw: Draw): Promise<string[]> {
+  texts(draw: Draw): Promise<string[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ draw, tokens: new Array<string>(draw.count), done: 0, failed: false, resolve, reject });
+      this.queue.push({ draw, texts: new Array<string>(draw.count), done: 0, failed: false, resolve, reject });
       if (this.running) return;
       this.running = true;
       // The first draw of a turn schedules the work after the turn's other draws have joined.
@@ -86,12 +86,12 @@ export class RandomValues {
         for (const { w, from, n } of group) for (let i = 0; i < n; i++) indexes.push(w.draw.start + from + i);
         const values = p.permuteMany(indexes);
         let at = 0;
-        for (const { w, from, n } of group) for (let i = 0; i < n; i++) w.tokens[from + i] = formatIndex(w.draw.domain, values[at++]!);
+        for (const { w, from, n } of group) for (let i = 0; i < n; i++) w.texts[from + i] = formatIndex(w.draw.domain, values[at++]!);
       } catch (e) {
         for (const { w } of group) this.fail(w, e);
       }
     }
-    for (const { w } of parts) if (!w.failed && w.done === w.draw.count) w.resolve(w.tokens);
+    for (const { w } of parts) if (!w.failed && w.done === w.draw.count) w.resolve(w.texts);
     if (this.queue.length > 0) setImmediate(() => this.slice());
     else this.running = false;
   }

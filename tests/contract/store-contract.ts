@@ -161,7 +161,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(a.key).to.equal(pool.key).and.match(/^[0-9a-f]{64}$/);
       expect(a.domain).to.deep.equal({ type: 'int', min: 0, max: MAX });
       const values = new RandomValues();
-      expect(new Set([...(await values.tokens(a)), ...(await values.tokens(b))]).size).to.equal(8);
+      expect(new Set([...(await values.texts(a)), ...(await values.texts(b))]).size).to.equal(8);
       const f = await store.draw('float', 2);
       expect([f.start, f.count]).to.deep.equal([0, 2]);
       expect(f.domain).to.deep.equal({ type: 'float', min: 0, max: 10000, decimals: 4 });
@@ -175,9 +175,9 @@ export function storeContract(harness: StoreHarness): void {
       expect(over.code).to.equal('random_exhausted');
       expect(over.extra).to.deep.equal({ drawn: 3, size: 5 });
       const rest = await store.draw('int', 2);
-      expect([...(await values.tokens(first)), ...(await values.tokens(rest))].sort()).to.deep.equal(['1', '2', '3', '4', '5']);
+      expect([...(await values.texts(first)), ...(await values.texts(rest))].sort()).to.deep.equal(['1', '2', '3', '4', '5']);
       expect((await refusal(store.draw('int', 1))).extra).to.deep.equal({ drawn: 5, size: 5 });
-      const floats = (await values.tokens(await store.draw('float', 10))).sort();
+      const floats = (await values.texts(await store.draw('float', 10))).sort();
       expect(floats).to.deep.equal(['0.0', '0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9']);
     });
 

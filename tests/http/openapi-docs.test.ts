@@ -1,11 +1,12 @@
 // GET /openapi.json lists exactly the router's routes and is structurally valid; /docs serves Swagger UI locally.
 import { expect } from 'chai';
 import request from 'supertest';
-import { buildRouter } from '../../src/http/routes.js';
+import { buildRouter } from '../../src/http/router.js';
 import { Metrics } from '../../src/metrics.js';
+import { RandomValues } from '../../src/random/values.js';
 import { fileApp } from '../helpers.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -75,7 +76,7 @@ describe('GET /openapi.json', () => {
   it('lists exactly the routes and methods of the router', async () => {
     const { app, store, close } = await fileApp();
     const doc = (await request(app.callback()).get('/openapi.json').expect(200).expect('Content-Type', /application\/json/)).body as Json;
-    const router = buildRouter(store, new Metrics(store, false));
+    const router = buildRouter({ store, metrics: new Metrics(store, false), lifecycle: { draining: false }, random: new RandomValues(), openapi: '{}' });
     const fromRouter = new Set<string>();
     for (const layer of router.stack)
       for (const m of layer.methods) if (m !== 'HEAD') fromRouter.add(`${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`);

@@ -30,14 +30,14 @@ describe('random: RandomValues', () => {
   it('computes the draws of one turn in one batch per pool, each with exactly its own values', async () => {
     const values = new RandomValues();
     const p = new Permutation(Buffer.from(KEY, 'hex'), 1000);
-    const { result, calls } = await counting(() => Promise.all([values.tokens(draw(0, 1)), values.tokens(draw(1, 3)), values.tokens(draw(4, 1))]));
+    const { result, calls } = await counting(() => Promise.all([values.texts(draw(0, 1)), values.texts(draw(1, 3)), values.texts(draw(4, 1))]));
     expect(calls).to.equal(1);
     expect(result).to.deep.equal([[String(p.permute(0))], [1, 2, 3].map((i) => String(p.permute(i))), [String(p.permute(4))]]);
   });
 
   it('keeps pools apart: a batch with two keys and a float pool gives each draw its own permutation and format', async () => {
     const values = new RandomValues();
-    const { result, calls } = await counting(() => Promise.all([values.tokens(draw(0, 2)), values.tokens(draw(0, 2, INTS, OTHER_KEY)), values.tokens(draw(5, 2, FLOATS))]));
+    const { result, calls } = await counting(() => Promise.all([values.texts(draw(0, 2)), values.texts(draw(0, 2, INTS, OTHER_KEY)), values.texts(draw(5, 2, FLOATS))]));
     expect(calls).to.equal(3);
     const ints = new Permutation(Buffer.from(KEY, 'hex'), 1000);
     const other = new Permutation(Buffer.from(OTHER_KEY, 'hex'), 1000);
@@ -56,14 +56,14 @@ describe('random: RandomValues', () => {
 
   it('draws of later turns get batches of their own', async () => {
     const values = new RandomValues();
-    const { result, calls } = await counting(async () => [await values.tokens(draw(0, 1)), await values.tokens(draw(1, 1))]);
+    const { result, calls } = await counting(async () => [await values.texts(draw(0, 1)), await values.texts(draw(1, 1))]);
     expect(calls).to.equal(2);
     expect(new Set(result.flat()).size).to.equal(2);
   });
 
   it('a draw outside its pool fails alone with a RangeError; the other pools of the batch still get their values', async () => {
     const values = new RandomValues();
-    const [bad, good] = await Promise.allSettled([values.tokens(draw(999, 2)), values.tokens(draw(0, 1, INTS, OTHER_KEY))]);
+    const [bad, good] = await Promise.allSettled([values.texts(draw(999, 2)), values.texts(draw(0, 1, INTS, OTHER_KEY))]);
     expect(bad.status).to.equal('rejected');
     expect((bad as PromiseRejectedResult).reason).to.be.instanceOf(RangeError);
     expect(good).to.deep.equal({ status: 'fulfilled', value: [String(new Permutation(Buffer.from(OTHER_KEY, 'hex'), 1000).permute(0))] });
@@ -83,7 +83,7 @@ describe('random: RandomValues', () => {
     };
     setImmediate(tick);
     const { result, calls } = await counting(async () => {
-      const [a, b] = await Promise.all([values.tokens(draw(0, count, big)), values.tokens(draw(count, 3, big))]);
+      const [a, b] = await Promise.all([values.texts(draw(0, count, big)), values.texts(draw(count, 3, big))]);
       done = true;
       return [a, b];
     });

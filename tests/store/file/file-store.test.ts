@@ -138,7 +138,7 @@ describe('store: FileStore', () => {
     const store = await openFileStore(file, SMALL_INT);
     const values = new RandomValues();
     const tokens: string[] = [];
-    for (let i = 0; i < 3; i++) tokens.push(...(await values.tokens(await store.draw('int', 1))));
+    for (let i = 0; i < 3; i++) tokens.push(...(await values.texts(await store.draw('int', 1))));
     expect(tokens.sort()).to.deep.equal(['1', '2', '3']);
     let error: unknown;
     try {
