@@ -27,7 +27,7 @@ export class Metrics {
   });
   readonly commitLatency = new Histogram({
     name: 'take_a_number_commit_duration_seconds',
-    help: 'Time to make one commit durable (both copies and the directory fsynced)',
+    help: 'Time to make one commit durable (file store: one journal record appended and the primary copy fdatasynced; PostgreSQL: one transaction committed)',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
