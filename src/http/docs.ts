@@ -54,7 +54,7 @@ export const DOCS_HTML = `<!DOCTYPE html>
 
 const distDir = (): string => path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-// Read once on first use: the bundle is 1.7 MB and never changes while the process runs.
+// Read once on first use: the bundle is large and never changes while the process runs.
 const cache = new Map<string, Promise<Buffer>>();
 
 /** The content of a /docs asset, or undefined if `name` is not one. */

@@ -76,7 +76,7 @@ describe('http: GET /sequences at 100,000 ids', function () {
     console.log(`      ${CLIENTS * PAGES} pages of 1000 in ${seconds.toFixed(1)} s; /healthz answered ${health.length} times, slowest ${worst.toFixed(0)} ms`);
     console.log(`      healthz latencies: ${health.map((h) => h.toFixed(0)).join(" ")}`);
     expect(health.length).to.be.at.least(3);
-    // Before paging, one call at this size blocked the server for seconds and /healthz missed 10 s.
+    // Paging keeps each call short, so /healthz is answered between pages.
     expect(worst).to.be.below(2000);
   });
 });
