@@ -2,8 +2,10 @@
 // scope check and the OpenAPI paths are all built from it.
 //
 // To add a route: write its handler in routes/<area>.ts and its OpenAPI operation in openapi/paths/<area>.ts,
-// then add one entry here. `allocates` and `access` are required: a route that hands values out says so
-// (HEAD is then refused), and a scoped token reaches only the scope the entry names.
+// then add one entry here (a new path parameter also needs its line in openapi/parameters.ts). `allocates`
+// and `access` are required: a route that hands values out says so (HEAD is then refused), and a scoped
+// token reaches only the scope the entry names (take/admin with how the name is read, e.g. pathName).
+// `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
 import * as randomDocs from './openapi/paths/random.js';
