@@ -16,6 +16,9 @@
 
 # take_a_number: begin
 take_a_number() (
+  # A CI shell may run with -e (GitLab: set -eo pipefail); this function checks every status itself.
+  set +e
+  if (set +o pipefail) 2>/dev/null; then set +o pipefail; fi
   LC_ALL=C
   export LC_ALL
   tan_mode=next tan_format=text tan_count='' tan_key='' tan_ref='' tan_reason='' tan_retries=6 tan_dotenv='' tan_target=''
