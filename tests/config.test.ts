@@ -8,7 +8,7 @@ describe('config: loadConfig', () => {
     const c = loadConfig([], {});
     expect(c).to.deep.include({
       port: 5000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       sequenceFile: './sequences.json',
       token: undefined,
       logLevel: 'info',
