@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { openFileStore, REPO_ROOT, tempDir, testConfig } from '../helpers.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
 const docs = (file: string): Json[] =>
