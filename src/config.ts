@@ -41,7 +41,7 @@ interface Setting {
 
 export const SETTINGS: readonly Setting[] = [
   { env: 'PORT', flag: 'port', default: '5000', help: 'TCP port to listen on (0 picks a free one)' },
-  { env: 'HOST', flag: 'host', default: '127.0.0.1', help: 'address to listen on (0.0.0.0: every interface; the image sets it)' },
+  { env: 'HOST', flag: 'host', default: '0.0.0.0', help: 'address to listen on (127.0.0.1: this machine only; npm start uses it unless HOST is set)' },
   { env: 'SEQUENCE_FILE', flag: 'sequence-file', default: './sequences.json', help: 'state file; its replica is <file>.replica' },
   { env: 'RANDOM_INT_MIN', flag: 'random-int-min', default: '0', help: 'smallest random int' },
   { env: 'RANDOM_INT_MAX', flag: 'random-int-max', default: String(Number.MAX_SAFE_INTEGER), help: 'largest random int' },

@@ -11,7 +11,7 @@ describe('config: loadConfig', () => {
     const c = loadConfig([], {});
     expect(c).to.deep.include({
       port: 5000,
-      host: '127.0.0.1',
+      host: '0.0.0.0',
       sequenceFile: './sequences.json',
       token: undefined,
       logLevel: 'info',
@@ -130,6 +130,6 @@ describe('config: the settings table and docs/configuration.md', () => {
   it('each documented default is what loadConfig uses when nothing is set', () => {
     // The same defaults, read back through the parser: a default the parser would refuse is a documentation bug.
     const c = loadConfig([], {});
-    expect([c.port, c.host, c.sequenceFile, c.logLevel, c.maxSequences]).to.deep.equal([5000, '127.0.0.1', './sequences.json', 'info', 1000000]);
+    expect([c.port, c.host, c.sequenceFile, c.logLevel, c.maxSequences]).to.deep.equal([5000, '0.0.0.0', './sequences.json', 'info', 1000000]);
   });
 });

@@ -48,11 +48,11 @@ describe('start: what the operator sees', function () {
     expect(checksum).to.equal(`crc32:${crc32(before).toString(16).padStart(8, '0')}`);
   });
 
-  it('a first start on the shipped state, with the default host, logs no WARN and migrates nothing', async () => {
+  it('a first start on the shipped state, on loopback as npm start runs it, logs no WARN and migrates nothing', async () => {
     const dir = await tempDir();
     for (const f of ['sequences.json', 'sequences.json.replica']) await copyFile(path.join(REPO_ROOT, f), path.join(dir, f));
     const file = path.join(dir, 'sequences.json');
-    const srv = await startChild(MAIN_JS, ['--port', '0'], { SEQUENCE_FILE: file, LOG_LEVEL: 'info', TAKE_A_NUMBER_ANNOUNCE: '1', HOST: '' });
+    const srv = await startChild(MAIN_JS, ['--port', '0'], { SEQUENCE_FILE: file, LOG_LEVEL: 'info', TAKE_A_NUMBER_ANNOUNCE: '1', HOST: '127.0.0.1' });
     expect(srv.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await (await fetch(`${srv.url}/next/build`)).json())).to.deep.equal({ sequence_id: 'build', next_value: 1 });
     expect(await stopChild(srv)).to.equal(0);
