@@ -1,5 +1,5 @@
 // What the store needs from the disk, in one interface every writer implements whole (tests wrap the
-// production one to hold or fail writes). The order of a checkpoint is the caller's: snapshot, then journal.
+// production one to hold or fail writes). The order of a checkpoint is the caller's (checkpoint/checkpointer.ts).
 import { nodeFs, type EngineFs } from '../fs.js';
 import { JournalFiles } from '../journal/append.js';
 import { fsyncDirectory, replaceFile } from '../snapshot/atomic-write.js';
