@@ -10,7 +10,7 @@ export interface State {
   generation: number;
   /** Plain sequences stay plain numbers: 1,000,000 of them must fit in memory cheaply. Insertion order is file order. */
   sequences: Map<string, number>;
-  /** [series] Settings and periods of the sequences that have settings; their current value stays in `sequences`. */
+  /** Settings and periods of the sequences that have settings; their current value stays in `sequences`. */
   series: Map<string, SeriesState>;
   /** Random pools by name: "int" and "float" (RANDOM_*) and the named pools of PUT /pools. */
   pools: Map<string, PoolState>;

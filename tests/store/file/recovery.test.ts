@@ -7,7 +7,7 @@ import { DiskWriter } from '../../../src/store/file/commit/writer.js';
 import { encodeRecord } from '../../../src/store/file/journal/record.js';
 import { statePaths, type StatePaths } from '../../../src/store/file/paths.js';
 import { readState, recoverState } from '../../../src/store/file/recovery/recover.js';
-import { serializeSnapshot } from '../../../src/store/file/snapshot/format.js';
+import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import type { State } from '../../../src/store/file/state.js';
 import { tempDir } from '../../helpers.js';
 import { captureLog } from '../../robustness/util.js';

@@ -8,7 +8,8 @@ import { decodeRecord, encodeRecord } from '../../../src/store/file/journal/reco
 import { statePaths } from '../../../src/store/file/paths.js';
 import { readState } from '../../../src/store/file/recovery/recover.js';
 import { salvage } from '../../../src/store/file/recovery/salvage.js';
-import { parseSnapshot, serializeSnapshot } from '../../../src/store/file/snapshot/format.js';
+import { parseSnapshot } from '../../../src/store/file/snapshot/read.js';
+import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import { emptyState, type State } from '../../../src/store/file/state.js';
 import type { SeriesState } from '../../../src/series/sequence.js';
 import { openFileStore, tempDir } from '../../helpers.js';

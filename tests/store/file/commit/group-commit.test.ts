@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { ServiceError } from '../../src/errors.js';
-import { GroupCommit } from '../../src/store/file/commit/group-commit.js';
-import type { StateWriter } from '../../src/store/file/commit/writer.js';
-import { tempDir } from '../helpers.js';
-import { until } from '../helpers.js';
-import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../support.js';
+import { ServiceError } from '../../../../src/errors.js';
+import { GroupCommit } from '../../../../src/store/file/commit/group-commit.js';
+import type { StateWriter } from '../../../../src/store/file/commit/writer.js';
+import { tempDir } from '../../../helpers.js';
+import { until } from '../../../helpers.js';
+import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../../../support.js';
 
 /** A write function whose writes each wait for a hand-made release. */
 function heldWrites() {
