@@ -44,7 +44,7 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   const router = new Router({ strict: true, sensitive: true });
   const random = new RandomValues();
   // Ids stored before NFC stay reachable; new ids are NFC without format characters (src/ids.ts).
-  const lookup = { has: async (id: string) => (await store.get(id)) !== undefined, twins: (nfc: string) => store.twins(nfc) };
+  const lookup = { has: async (id: string) => (await store.lastValue(id)) !== undefined, twins: (nfc: string) => store.twins(nfc) };
   const sequenceId = async (ctx: Context, prefix: string): Promise<string> => resolveId(params.sequenceId(ctx, prefix), lookup);
 
   const next = async (ctx: Context): Promise<void> => {
@@ -117,7 +117,7 @@ export function buildRouter(store: Store, metrics?: Metrics, auth = false, lifec
   router.get('/sequences', async (ctx) => {
     const page = params.listPage(ctx);
     // One more than asked tells whether another page follows.
-    const list = await store.list({ ...page, limit: page.limit + 1 });
+    const list = await store.sequencePage({ ...page, limit: page.limit + 1 });
     const more = list.length > page.limit;
     if (more) list.pop();
     const body: Record<string, unknown> = { sequences: list.map((s) => ({ sequence_id: s.id, last_value: s.last })) };

@@ -7,8 +7,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceError, StartupError } from '../../errors.js';
 import { domainSize, type PoolDomain } from '../../random/domain.js';
-import { definePool, findPool, listPools } from '../pools.js';
-import { fitsAfter, randomExhausted, sequenceExhausted, shuttingDown, tooManySequences, valueBehind } from '../rules.js';
+import { ClockWarnings } from '../rules/clock.js';
+import { definePool, findPool, listPools } from '../rules/pools.js';
+import { reasonOf } from '../rules/reason.js';
+import { fitsAfter, randomExhausted, sequenceExhausted, storageClosing, valueBehind } from '../rules/refusals.js';
+import { expectKind, replayedDraw, replayedReservation, reservationOf, resultOf } from '../rules/reservation.js';
+import { checkNewSequence } from '../rules/sequences.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { isNfc } from '../../ids.js';
 import { allocate, atOrAhead, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
@@ -38,13 +42,6 @@ export interface FileStoreOptions {
 
 const MIN_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 const CHECKPOINT_RETRY_MS = 1000;
-
-/** "EACCES: permission denied, open …" already names its code; others get it in front. */
-export function reasonOf(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const message = (e as Error).message ?? String(e);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
-}
 
 /**
  * Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only or forbidden
@@ -92,7 +89,7 @@ export class FileStore implements Store {
   private readonly now: () => number;
   private readonly sorted: SortedIds;
   private nonNfc: Map<string, string[]> | undefined;
-  private readonly behindLogged = new Set<string>();
+  private clockWarnings: ClockWarnings | undefined;
 
   private constructor(
     private readonly state: State,
@@ -311,12 +308,12 @@ export class FileStore implements Store {
   }
 
   private commit(): Promise<void> {
-    if (this.closed) return Promise.reject(shuttingDown());
+    if (this.closed) return Promise.reject(storageClosing());
     return this.commits.commit();
   }
 
   private checkNewSequence(id: string): void {
-    if (!this.state.sequences.has(id) && this.state.sequences.size >= this.opts.config.maxSequences) throw tooManySequences(this.opts.config.maxSequences, id);
+    checkNewSequence(id, this.state.sequences.has(id), this.state.sequences.size, this.opts.config.maxSequences);
   }
 
   // ---- [series] issue 13 ----
@@ -331,12 +328,7 @@ export class FileStore implements Store {
   }
 
   private logBehind(id: string, r: Rolled): void {
-    if (!r.behind || this.behindLogged.has(`${id}\0${r.behind.stored}`)) return;
-    this.behindLogged.add(`${id}\0${r.behind.stored}`);
-    this.opts.log.warn(
-      { event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored },
-      `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`,
-    );
+    (this.clockWarnings ??= new ClockWarnings(this.opts.log)).note(id, r);
   }
 
   private addTwin(map: Map<string, string[]>, id: string): void {
@@ -348,22 +340,8 @@ export class FileStore implements Store {
     const a = allocate(id, sequenceState(this.state, id)!, this.now(), count);
     this.logBehind(id, a);
     this.store(id, a.state, false);
-    const reservation: Reservation = { first: a.first, last: a.last, date: a.date };
-    if (a.period !== undefined) reservation.period = a.period;
-    if (a.state.series?.settings.format !== undefined) reservation.format = a.state.series.settings.format;
-    if (idem)
-      this.pending.idempotency(
-        idem.key,
-        this.idempotency.entry(idem, {
-          kind: 'next',
-          first: a.first,
-          last: a.last,
-          date: a.date,
-          ...(a.period === undefined ? {} : { period: a.period }),
-          // Recorded as PostgreSQL records it: a replay in either store (after migrate) answers the formatted id.
-          ...(reservation.format === undefined ? {} : { format: reservation.format }),
-        }),
-      );
+    const reservation = reservationOf(a);
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(reservation)));
     await this.commit();
     return reservation;
   }
@@ -396,19 +374,10 @@ export class FileStore implements Store {
   async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
-      if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
+      const answer = replayedReservation(replay, idem.key, this.state.series.get(id)?.settings.format);
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.commit();
-      // [series] A formatted answer replays with its own period and date.
-      const format = replay.format ?? this.state.series.get(id)?.settings.format;
-      return {
-        first: replay.first,
-        last: replay.last,
-        replayed: true,
-        ...(replay.period === undefined ? {} : { period: replay.period }),
-        ...(replay.date === undefined ? {} : { date: replay.date }),
-        ...(format === undefined ? {} : { format }),
-      };
+      return answer;
     }
     if (this.state.series.has(id)) return this.nextInSeries(id, count, idem);
     const current = this.state.sequences.get(id) ?? 0;
@@ -416,7 +385,7 @@ export class FileStore implements Store {
     if (!fitsAfter(current, count)) throw sequenceExhausted(id, current, count);
     const reservation = { first: current + 1, last: current + count };
     this.store(id, { last: reservation.last }, true);
-    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', ...reservation }));
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(reservation)));
     await this.commit();
     return reservation;
   }
@@ -450,17 +419,16 @@ export class FileStore implements Store {
   private async decideDraw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
-      if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
+      expectKind(replay, 'draw', idem.key);
       await this.commit();
-      const replayed = findPool(this.state.pools, replay.pool);
-      return { pool: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
+      return replayedDraw(replay, idem.key, findPool(this.state.pools, replay.pool));
     }
     const pool = findPool(this.state.pools, name);
     const size = domainSize(pool.domain);
     if (pool.drawn + count > size) throw randomExhausted(name, pool.drawn, size, count);
     const draw = { pool: name, start: pool.drawn, count, domain: pool.domain, key: pool.key };
     this.pending.pool(name, { drawn: pool.drawn + count });
-    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'draw', pool: name, start: draw.start, count }));
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(draw)));
     await this.commit();
     return draw;
   }
@@ -485,15 +453,15 @@ export class FileStore implements Store {
     return { created: r.created, pool: { domain: p.domain, key: p.key, drawn: p.drawn } };
   }
 
-  async get(id: string): Promise<number | undefined> {
+  async lastValue(id: string): Promise<number | undefined> {
     return this.state.sequences.get(id);
   }
 
-  async list(page: ListPage = {}): Promise<SequenceInfo[]> {
+  async sequencePage(page: ListPage = {}): Promise<SequenceInfo[]> {
     return this.sorted.page(page.limit ?? Infinity, page.after, page.prefix || undefined).map((id) => ({ id, last: this.state.sequences.get(id)! }));
   }
 
-  async set(id: string, last: number): Promise<number> {
+  async advanceTo(id: string, last: number): Promise<number> {
     if (this.state.series.has(id)) return (await this.configure(id, { last })).state.last;
     const current = this.state.sequences.get(id);
     if (current !== undefined && last < current) throw valueBehind(id, current);
