@@ -1,6 +1,9 @@
 // One request to the service, retried on transient failures with one idempotency key (the CLI and the library).
 import { randomUUID } from 'node:crypto';
 
+/** Where the CLI and the library look without --url, TAKE_A_NUMBER_URL or a url option: the server's defaults. */
+export const DEFAULT_URL = 'http://127.0.0.1:5000';
+
 export interface ClientOptions {
   url: string;
   token?: string;

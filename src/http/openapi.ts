@@ -1,5 +1,4 @@
 // The OpenAPI 3.1 document of the HTTP API, served at /openapi.json and rendered at /docs.
-import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '../errors.js';
 import { MAX_ID_LENGTH } from '../ids.js';
@@ -10,17 +9,9 @@ import { MAX_WIDTH } from '../series/format.js';
 import { RESETS } from '../series/period.js';
 import { DEFAULT_LIMIT, MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LIMIT } from './params.js';
 import { STATUS } from './problem.js';
+import { VERSION } from '../version.js';
 
 type Json = Record<string, unknown>;
-
-/** The package version, for info.version; the document still renders if package.json is not shipped. */
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string): Json => ({ $ref: `#/components/${kind}/${name}` });
 const problemExample = (code: ErrorCode): Json => ({ type: 'about:blank', title: STATUS_CODES[STATUS[code]] ?? 'Error', status: STATUS[code], detail: '<a human sentence>', code });
@@ -395,7 +386,7 @@ export function openApiDocument({ auth, publicDocs = true }: { auth: boolean; pu
     openapi: '3.1.0',
     info: {
       title: 'take-a-number',
-      version: packageVersion(),
+      version: VERSION,
       summary: 'Hands out numbers that are never handed out twice: named sequences and unique random numbers.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
