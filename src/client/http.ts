@@ -94,7 +94,7 @@ export async function call(method: 'GET' | 'POST' | 'PUT', path: string, opts: C
     let reason: string;
     let last: { status?: number; code?: string } = {};
     // A ref'd timer, unlike AbortSignal.timeout's: it keeps the process alive even if a reset connection
-    // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting (13).
+    // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {

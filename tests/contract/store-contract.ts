@@ -277,7 +277,7 @@ export function storeContract(harness: StoreHarness): void {
     });
   });
 
-  describe('named pools (issue 12)', () => {
+  describe('named pools', () => {
     const VOUCHERS: PoolDomain = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true };
     const TINY: PoolDomain = { type: 'code', alphabet: 'ab', length: 2, prefix: 'T', check: false };
 
@@ -368,7 +368,7 @@ export function storeContract(harness: StoreHarness): void {
       });
     });
 
-  // Issue 13: settings, periods under an injected clock, paging, and ids stored before NFC.
+  // Settings, periods under an injected clock, paging, and ids stored before NFC.
   describe('series', () => {
     const T = (iso: string): number => Date.parse(iso);
     const INVOICE = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'Europe/Berlin' };

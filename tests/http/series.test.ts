@@ -1,4 +1,4 @@
-// Issue 13 over HTTP: formatted sequences, their settings, paged GET /sequences, and ids people cannot tell apart.
+// Sequences with settings over HTTP: formatted sequences, their settings, paged GET /sequences, and ids people cannot tell apart.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';

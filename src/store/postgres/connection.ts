@@ -23,7 +23,7 @@ export function createConnectionPool(url: string, log: Logger, size: number, syn
     connectionString: url,
     max: size,
     ...(syncCommit ? { options: '-c synchronous_commit=on' } : {}),
-    // A database that does not answer must turn into a 503 quickly, not a hung request.
+    // A database that does not answer must turn into storage_unavailable quickly, not a hung request.
     connectionTimeoutMillis: 3000,
     query_timeout: 15000,
     idleTimeoutMillis: 30000,

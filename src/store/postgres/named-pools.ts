@@ -32,7 +32,7 @@ export async function readPools(db: Db): Promise<NamedPool[]> {
     .sort(byPoolName);
 }
 
-/** Creates the pool (201), or reads the existing row: same definition 200, another 409, none past MAX_POOLS 507. */
+/** Creates the pool, or reads the existing row: the same definition answers it, another is pool_conflict, none past MAX_POOLS too_many_pools. */
 export async function definePool(db: Db, name: string, domain: PoolDomain, maxPools: number): Promise<{ created: boolean; pool: PoolState }> {
   const pool = newPool(domain);
   const inserted = await db.query(DEFINE_POOL_SQL, [name, JSON.stringify(pool.domain), domainSize(domain), pool.key, maxPools]);

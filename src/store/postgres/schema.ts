@@ -34,9 +34,9 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
   ],
-  // 2: settings and periods of formatted sequences (issue 13), see schema-series.ts.
+  // 2: settings and periods of formatted sequences, see schema-series.ts.
   [SERIES_TABLE_SQL],
-  // 3: named pools (issue 12), see schema-pools.ts.
+  // 3: named pools, see schema-pools.ts.
   POOLS_NAMED,
 ];
 

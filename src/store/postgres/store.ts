@@ -121,7 +121,7 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, opts, pools);
   }
 
-  /** A database failure as the 503 its requests get; logged once until the database answers again. */
+  /** A database failure as the storage_unavailable its requests get; logged once until the database answers again. */
   private unavailable(e: unknown): ServiceError {
     const reason = reasonOf(e);
     if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: reason }, `the database failed: ${reason}`);
@@ -129,7 +129,7 @@ export class PostgresStore implements Store {
     return new ServiceError('storage_unavailable', `the database is unavailable (${reason}); nothing was handed out`);
   }
 
-  /** Runs database work outside the batches (reads, set); a database failure becomes a 503. */
+  /** Runs database work outside the batches (reads, advanceTo); a database failure becomes storage_unavailable. */
   private async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw storageClosing();
     let result: T;

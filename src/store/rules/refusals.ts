@@ -33,12 +33,12 @@ export const poolConflict = (name: string, existing: PoolDomain): ServiceError =
     definition: definitionJson(existing),
   });
 
-/** The store is closing: nothing more is written (a 503, so a client retries against another instance). */
+/** The store is closing: nothing more is written (unavailable, so a client retries against another instance). */
 export const storageClosing = (): ServiceError => new ServiceError('storage_unavailable', 'the service is shutting down');
 
 /**
  * A stored answer of another kind under the same key and fingerprint: fingerprints name their kind, so only a
- * defect gets here. Both stores answer it as the same 500, never a replay of the wrong answer.
+ * defect gets here. Both stores answer it as the same internal_error, never a replay of the wrong answer.
  */
 export const fingerprintCollision = (key: string): ServiceError =>
   new ServiceError('internal_error', `the Idempotency-Key "${key}" holds a stored answer of another kind; nothing was handed out; retry with a new Idempotency-Key`);
