@@ -22,7 +22,7 @@ const FORMAT_CHARACTER = /\p{Cf}/u;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Why `id` may not name a new sequence (beyond idProblem): format characters. */
-export function newIdProblem(id: string): string | undefined {
+function newIdProblem(id: string): string | undefined {
   if (FORMAT_CHARACTER.test(id)) {
     const c = id.match(FORMAT_CHARACTER)![0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     return `the sequence id contains the invisible formatting character U+${c}; ids that print the same must be the same id`;

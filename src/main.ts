@@ -5,7 +5,7 @@ import { loadConfig, settingsHelp } from './config.js';
 import { maskSecrets } from './mask.js';
 
 /** Runs the server with settings from `argv` (flags only) over the environment; exits 2 on a bad setting. */
-export async function serveArgv(argv: readonly string[]): Promise<void> {
+async function serveArgv(argv: readonly string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`usage: take-a-number [--setting value ...]; each setting also comes from its environment variable:\n${settingsHelp()}\n`);
     process.exit(0);

@@ -12,7 +12,7 @@ export interface IssueDate {
   day: number;
 }
 
-export const MAX_FORMAT_LENGTH = 200;
+const MAX_FORMAT_LENGTH = 200;
 // 2^53 − 1 has 16 digits: a wider pad could only add zeros.
 export const MAX_WIDTH = 16;
 

@@ -1,5 +1,6 @@
 // The Store contract, written once and run against every store (file and PostgreSQL).
 import { expect } from 'chai';
+import { pino, type Logger } from 'pino';
 import { ServiceError } from '../../src/errors.js';
 import { RandomValues } from '../../src/random/values.js';
 import type { PoolDomain } from '../../src/random/domain.js';
@@ -9,7 +10,19 @@ export interface StoreHarness {
   /** A fresh, empty place for state (a temp file, an empty database); called before each test. */
   fresh(): Promise<string>;
   /** Opens a store on `place` with settings given as environment variables. */
-  open(place: string, env?: Record<string, string>, opts?: { now?: () => number }): Promise<Store>;
+  open(place: string, env?: Record<string, string>, opts?: StoreOptions): Promise<Store>;
+}
+
+export interface StoreOptions {
+  now?: () => number;
+  log?: Logger;
+}
+
+/** A logger that keeps its warnings, parsed, for a test to count. */
+function keptLog(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -28,12 +41,12 @@ async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
 export function storeContract(harness: StoreHarness): void {
   let place: string;
   const opened: Store[] = [];
-  const open = async (env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+  const open = async (env: Record<string, string> = {}, opts: StoreOptions = {}): Promise<Store> => {
     const store = await harness.open(place, env, opts);
     opened.push(store);
     return store;
   };
-  const reopen = async (store: Store, env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+  const reopen = async (store: Store, env: Record<string, string> = {}, opts: StoreOptions = {}): Promise<Store> => {
     await store.close();
     return open(env, opts);
   };
@@ -277,6 +290,23 @@ export function storeContract(harness: StoreHarness): void {
     });
   });
 
+  describe('an idempotency fingerprint collision', () => {
+    it('is internal_error in both kinds of request and hands out nothing (a key kept for a next, the same fingerprint on a draw)', async () => {
+      const store = await open();
+      const idem = { key: 'k-1', fingerprint: 'same' };
+      expect(await store.next('a', 2, idem)).to.deep.equal({ first: 1, last: 2 });
+      const drawn = (await store.pool('int')).drawn;
+      const collision = await refusal(store.draw('int', 1, idem));
+      expect(collision.code).to.equal('internal_error');
+      expect(collision.message).to.equal('the Idempotency-Key "k-1" holds a stored answer of another kind; nothing was handed out; retry with a new Idempotency-Key');
+      expect((await store.pool('int')).drawn).to.equal(drawn);
+      const d = await store.draw('int', 1, { key: 'k-2', fingerprint: 'other' });
+      expect((await refusal(store.next('a', 1, { key: 'k-2', fingerprint: 'other' }))).code).to.equal('internal_error');
+      expect(await store.lastValue('a')).to.equal(2);
+      expect((await store.draw('int', 1, { key: 'k-2', fingerprint: 'other' })).start).to.equal(d.start);
+    });
+  });
+
   describe('named pools', () => {
     const VOUCHERS: PoolDomain = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true };
     const TINY: PoolDomain = { type: 'code', alphabet: 'ab', length: 2, prefix: 'T', check: false };
@@ -383,8 +413,32 @@ export function storeContract(harness: StoreHarness): void {
       const seen = await store.sequence('inv');
       expect(seen!.state.series!.periods).to.deep.equal({ '2026': 2 });
       expect([seen!.state.last, seen!.period]).to.deep.equal([1, '2027']);
-      // The plain value of the current period is what get() and list() show.
+      // The plain value of the current period is what lastValue() and sequencePage() show.
       expect(await store.lastValue('inv')).to.equal(1);
+    });
+
+    it('log a clock behind the period once per sequence and period, however many requests it serves', async () => {
+      let now = T('2027-01-01T00:00:05Z');
+      const { log, lines } = keptLog();
+      const store = await open({}, { now: () => now, log });
+      await store.configure('inv', { settings: { ...INVOICE, time_zone: 'UTC' } });
+      await store.configure('other', { settings: { ...INVOICE, time_zone: 'UTC' } });
+      await store.next('inv', 1);
+      await store.next('other', 1);
+      now = T('2026-12-31T23:59:50Z');
+      for (let i = 0; i < 3; i++) await store.next('inv', 1);
+      await store.configure('inv', { last: 10 });
+      await store.next('other', 1);
+      now = T('2028-01-01T00:00:00Z');
+      await store.next('inv', 1);
+      now = T('2027-12-31T23:59:50Z');
+      await store.next('inv', 1);
+      const behind = lines.filter((l) => l.event === 'clock_behind_period').map((l) => [l.sequence_id, l.clock_period, l.period]);
+      expect(behind).to.deep.equal([
+        ['inv', '2026', '2027'],
+        ['other', '2026', '2027'],
+        ['inv', '2027', '2028'],
+      ]);
     });
 
     it('stay in the latest period when the clock steps back, and continue there after a restart', async () => {
@@ -416,7 +470,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(await store.lastValue('u')).to.equal(undefined);
     });
 
-    it('move a sequence with settings forward with set() inside its current period', async () => {
+    it('move a sequence with settings forward with advanceTo() inside its current period', async () => {
       let now = T('2026-01-01T00:00:00Z');
       const store = await open({}, { now: () => now });
       await store.configure('m', { settings: { format: 'M{YYYY}{MM}-{n}', reset: 'monthly' }, last: 40 });

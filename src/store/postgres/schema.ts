@@ -5,7 +5,7 @@ import { StartupError } from '../../errors.js';
 import { POOLS_NAMED } from './schema-pools.js';
 import { SERIES_TABLE_SQL } from './schema-series.js';
 
-export const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 3;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';

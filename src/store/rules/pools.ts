@@ -8,10 +8,10 @@ import type { NamedPool, PoolState } from '../store.js';
 import { poolConflict, poolNotFound, tooManyPools } from './refusals.js';
 
 /** "int" and "float" come from RANDOM_*; they do not count against MAX_POOLS. */
-export const isConfigPool = (name: string): boolean => (POOL_KINDS as readonly string[]).includes(name);
+const isConfigPool = (name: string): boolean => (POOL_KINDS as readonly string[]).includes(name);
 
 /** A new pool's 256-bit permutation key, hex: drawn once when the pool is created, never changed. */
-export const newPoolKey = (): string => randomBytes(32).toString('hex');
+const newPoolKey = (): string => randomBytes(32).toString('hex');
 
 /** A pool as it is created: its definition in the stored member order, a new key, nothing drawn. */
 export const newPool = (domain: PoolDomain): PoolState => ({ domain: definitionJson(domain), key: newPoolKey(), drawn: 0 });
