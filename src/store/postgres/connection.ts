@@ -68,3 +68,9 @@ export async function connectClient(url: string, applicationName: string): Promi
   }
   return client;
 }
+
+/** The server's durability settings, for the warnings at start. */
+export async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
+  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
+  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
+}

@@ -1,9 +1,12 @@
 // Named pools in PostgreSQL: one row per pool in tan_pools (the column keeps its name "kind").
-// Creation is its own statement, off the hot path; draws go through the batches like int and float.
-import { domainSize, POOL_KINDS, sameDomain, type PoolDomain } from '../../random/domain.js';
-import { byPoolName, newPool } from '../rules/pools.js';
+// Creation is its own statement, off the hot path; draws go through the batches like int and float. The
+// config pools (RANDOM_*) are created at start.
+import type pg from 'pg';
+import { domainSize, POOL_KINDS, sameDomain, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import { byPoolName, checkConfigPool, newPool } from '../rules/pools.js';
 import { poolConflict, poolNotFound, tooManyPools } from '../rules/refusals.js';
 import type { NamedPool, PoolState } from '../store.js';
+import type { PoolInfo } from './batch/ops.js';
 import type { Db } from './connection.js';
 import { domainFromJson } from './pool-definition.js';
 
@@ -42,4 +45,23 @@ export async function definePool(db: Db, name: string, domain: PoolDomain, maxPo
   const existing = domainFromJson(rows[0].domain);
   if (!sameDomain(existing, domain)) throw poolConflict(name, existing);
   return { created: false, pool: { domain: existing, key: rows[0].key, drawn: Number(rows[0].drawn) } };
+}
+
+/** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
+export async function ensureConfigPools(client: pg.ClientBase, wanted: Record<PoolKind, IntDomain | FloatDomain>): Promise<Record<PoolKind, PoolInfo>> {
+  const pools: Partial<Record<PoolKind, PoolInfo>> = {};
+  for (const kind of POOL_KINDS) {
+    const fresh = newPool(wanted[kind]);
+    await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
+      kind,
+      JSON.stringify(fresh.domain),
+      domainSize(fresh.domain),
+      fresh.key,
+    ]);
+    const { rows } = await client.query<{ domain: Record<string, unknown>; key: string }>('SELECT domain, key FROM tan_pools WHERE kind = $1', [kind]);
+    const domain = domainFromJson(rows[0]!.domain);
+    checkConfigPool(kind, domain, wanted[kind], 'database');
+    pools[kind] = { domain, key: rows[0]!.key };
+  }
+  return pools as Record<PoolKind, PoolInfo>;
 }

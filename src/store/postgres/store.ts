@@ -4,24 +4,22 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceError, StartupError, isServiceError } from '../../errors.js';
-import { domainSize, POOL_KINDS, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../../random/domain.js';
+import { POOL_KINDS, type PoolDomain, type PoolKind } from '../../random/domain.js';
 import type { Rolled } from '../../series/sequence.js';
 import type { ConfigureInput } from '../../series/settings.js';
 import { ClockWarnings } from '../rules/clock.js';
-import { checkConfigPool, newPool } from '../rules/pools.js';
 import { reasonOf } from '../rules/reason.js';
 import { storageClosing, tooManySequences, valueBehind } from '../rules/refusals.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { oneIdAdmitted } from './admission.js';
-import { codeOf, createConnectionPool, redactUrl, RETRYABLE, transaction } from './connection.js';
+import { codeOf, createConnectionPool, durabilitySettings, redactUrl, RETRYABLE, transaction } from './connection.js';
 import { configureSequence, hasSeries, listPage, readSequence, twins } from './series.js';
 import { allocateBatch, allocateOne, type AllocateContext } from './batch/allocate.js';
 import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
 import { settle, type Op, type PoolInfo } from './batch/ops.js';
 import { PoolCache } from './batch/pools.js';
-import { definePool, readPool, readPools } from './named-pools.js';
-import { domainFromJson } from './pool-definition.js';
+import { definePool, ensureConfigPools, readPool, readPools } from './named-pools.js';
 import { migrateSchema } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -39,30 +37,6 @@ const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
   SELECT $1::text, $2::bigint WHERE ${oneIdAdmitted('$1::text', '$3::bigint')}
   ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
   RETURNING value`;
-
-/** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
-async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, IntDomain | FloatDomain>): Promise<Record<PoolKind, PoolInfo>> {
-  const pools: Partial<Record<PoolKind, PoolInfo>> = {};
-  for (const kind of POOL_KINDS) {
-    const fresh = newPool(wanted[kind]);
-    await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
-      kind,
-      JSON.stringify(fresh.domain),
-      domainSize(fresh.domain),
-      fresh.key,
-    ]);
-    const { rows } = await client.query<{ domain: Record<string, unknown>; key: string }>('SELECT domain, key FROM tan_pools WHERE kind = $1', [kind]);
-    const domain = domainFromJson(rows[0]!.domain);
-    checkConfigPool(kind, domain, wanted[kind], 'database');
-    pools[kind] = { domain, key: rows[0]!.key };
-  }
-  return pools as Record<PoolKind, PoolInfo>;
-}
-
-async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
-  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
-  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
-}
 
 export class PostgresStore implements Store {
   onCommit?: (stats: CommitStats) => void;
@@ -101,7 +75,7 @@ export class PostgresStore implements Store {
       pool = createConnectionPool(config.databaseUrl, log, config.databasePoolSize);
       const settings = await transaction(pool, async (client) => {
         await migrateSchema(client);
-        pools = await ensurePools(client, { int: config.randomInt, float: config.randomFloat });
+        pools = await ensureConfigPools(client, { int: config.randomInt, float: config.randomFloat });
         return durabilitySettings(client);
       });
       if (settings.fsync !== 'on')
