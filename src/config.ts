@@ -101,12 +101,16 @@ function decimal(name: string, raw: string): number {
   return Number(raw.trim());
 }
 
-/** Reads settings from flags (argv without node and script) over the environment; throws StartupError naming the setting. */
-export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): Config {
+/**
+ * Reads settings from flags over the environment; throws StartupError naming the setting. The flags are an
+ * argv (without node and script) or the values already parsed, by flag name (`serve`'s commander options).
+ */
+export function loadConfig(argv: readonly string[] | Readonly<Record<string, string | undefined>>, env: Record<string, string | undefined>): Config {
   let flags: Record<string, string | boolean | undefined>;
-  try {
+  if (!Array.isArray(argv)) flags = { ...(argv as Readonly<Record<string, string | undefined>>) };
+  else try {
     flags = parseArgs({
-      args: [...argv],
+      args: [...(argv as readonly string[])],
       options: Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
       strict: true,
       allowPositionals: false,

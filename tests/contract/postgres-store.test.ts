@@ -20,6 +20,6 @@ describePostgres('store contract: PostgreSQL store', () => {
       await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
       return db.url;
     },
-    open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: silentLogger(), ...opts }),
+    open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: opts.log ?? silentLogger(), ...(opts.now ? { now: opts.now } : {}) }),
   });
 });

@@ -59,7 +59,7 @@ describe('the edge', () => {
     const res = await request(app).post('/next/a').set('Idempotency-Key', '');
     expect(res.status).to.equal(400);
     expect(res.body).to.include({ code: 'invalid_idempotency_key' });
-    expect(await store.get('a')).to.equal(undefined);
+    expect(await store.lastValue('a')).to.equal(undefined);
     const head = await request(app).head('/next/');
     expect(head.status).to.equal(404);
     expect(head.headers['content-type']).to.equal('application/problem+json');

@@ -114,7 +114,7 @@ describe('GET /metrics', () => {
     await until('the first commit to reach the writer', () => writer.started === 1);
     const rest = Array.from({ length: 4 }, () => request(server).get('/next/a').then((r) => r.status));
     // All five have taken their value in memory: the four later ones wait for the next commit.
-    await until('four requests to join the pending commit', async () => (await store.get('a')) === 5);
+    await until('four requests to join the pending commit', async () => (await store.lastValue('a')) === 5);
     writer.failNext(2);
     writer.release();
     expect(await Promise.all([first, ...rest])).to.deep.equal([503, 503, 503, 503, 503]);

@@ -96,7 +96,7 @@ describe('scoped tokens (TOKEN_FILE, TOKENS_FILE, METRICS_TOKEN)', () => {
       }
     expect(failures).to.deep.equal([]);
     // Only the allowed requests moved anything: TOKEN and ci took build-web, TOKEN took deploy; the PUTs set 1000.
-    expect(await store.list()).to.deep.equal([
+    expect(await store.sequencePage()).to.deep.equal([
       { id: 'build-web', last: 1000 },
       { id: 'deploy', last: 1 },
       { id: 'invoice', last: 1000 },

@@ -1,4 +1,4 @@
-// Issue 13 on PostgreSQL beside the batched commit: a sequence with settings served by three instances at
+// Sequences with settings on PostgreSQL beside the batched commit: a sequence with settings served by three instances at
 // once across the change of year (each with its own injected clock), idempotent retries of formatted
 // answers, and plain ids still batched around it.
 import { expect } from 'chai';

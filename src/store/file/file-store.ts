@@ -2,8 +2,11 @@
 // operation ends in a commit (commit/committer.ts). The start sequence, the checkpoints and the fence are
 // the engine's other parts (start/open.ts, checkpoint/checkpointer.ts, ownership/fence.ts).
 import { domainSize, type PoolDomain } from '../../random/domain.js';
-import { definePool, findPool, listPools } from '../pools.js';
-import { fitsAfter, randomExhausted, sequenceExhausted, shuttingDown, tooManySequences, valueBehind } from '../rules.js';
+import { ClockWarnings } from '../rules/clock.js';
+import { definePool, findPool, listPools } from '../rules/pools.js';
+import { fitsAfter, randomExhausted, sequenceExhausted, storageClosing, valueBehind } from '../rules/refusals.js';
+import { expectKind, replayedDraw, replayedReservation, reservationOf, resultOf } from '../rules/reservation.js';
+import { checkNewSequence } from '../rules/sequences.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { allocate, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
 import type { ConfigureInput } from '../../series/settings.js';
@@ -28,7 +31,7 @@ export class FileStore implements Store {
   private readonly index: SequenceIndex;
   /** The clock periods come from. */
   private readonly now: () => number;
-  private readonly behindLogged = new Set<string>();
+  private clockWarnings: ClockWarnings | undefined;
   private closed = false;
 
   private constructor(
@@ -48,12 +51,12 @@ export class FileStore implements Store {
 
   /** Resolves once a commit covering every change made so far is on disk. */
   private committed(): Promise<void> {
-    if (this.closed) return Promise.reject(shuttingDown());
+    if (this.closed) return Promise.reject(storageClosing());
     return this.engine.committer.commit();
   }
 
   private checkNewSequence(id: string): void {
-    if (!this.state.sequences.has(id) && this.state.sequences.size >= this.opts.config.maxSequences) throw tooManySequences(this.opts.config.maxSequences, id);
+    checkNewSequence(id, this.state.sequences.has(id), this.state.sequences.size, this.opts.config.maxSequences);
   }
 
   /** The one writer of sequences: a plain value or a whole state with settings; notes a new id in the index. */
@@ -65,34 +68,15 @@ export class FileStore implements Store {
   }
 
   private logBehind(id: string, r: Rolled): void {
-    if (!r.behind || this.behindLogged.has(`${id}\0${r.behind.stored}`)) return;
-    this.behindLogged.add(`${id}\0${r.behind.stored}`);
-    this.opts.log.warn(
-      { event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored },
-      `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`,
-    );
+    (this.clockWarnings ??= new ClockWarnings(this.opts.log)).note(id, r);
   }
 
   private async nextInSeries(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     const a = allocate(id, sequenceState(this.state, id)!, this.now(), count);
     this.logBehind(id, a);
     this.recordSequence(id, a.state, false);
-    const reservation: Reservation = { first: a.first, last: a.last, date: a.date };
-    if (a.period !== undefined) reservation.period = a.period;
-    if (a.state.series?.settings.format !== undefined) reservation.format = a.state.series.settings.format;
-    if (idem)
-      this.pending.idempotency(
-        idem.key,
-        this.idempotency.entry(idem, {
-          kind: 'next',
-          first: a.first,
-          last: a.last,
-          date: a.date,
-          ...(a.period === undefined ? {} : { period: a.period }),
-          // Recorded as PostgreSQL records it: a replay in either store (after migrate) answers the formatted id.
-          ...(reservation.format === undefined ? {} : { format: reservation.format }),
-        }),
-      );
+    const reservation = reservationOf(a);
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(reservation)));
     await this.committed();
     return reservation;
   }
@@ -120,19 +104,10 @@ export class FileStore implements Store {
   async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
-      if (replay.kind !== 'next') throw new Error('idempotency fingerprint collision');
+      const answer = replayedReservation(replay, idem.key, this.state.series.get(id)?.settings.format);
       // The first answer may still be waiting for its commit: wait for one that covers it.
       await this.committed();
-      // A formatted answer replays with its own period and date.
-      const format = replay.format ?? this.state.series.get(id)?.settings.format;
-      return {
-        first: replay.first,
-        last: replay.last,
-        replayed: true,
-        ...(replay.period === undefined ? {} : { period: replay.period }),
-        ...(replay.date === undefined ? {} : { date: replay.date }),
-        ...(format === undefined ? {} : { format }),
-      };
+      return answer;
     }
     if (this.state.series.has(id)) return this.nextInSeries(id, count, idem);
     const current = this.state.sequences.get(id) ?? 0;
@@ -140,7 +115,7 @@ export class FileStore implements Store {
     if (!fitsAfter(current, count)) throw sequenceExhausted(id, current, count);
     const reservation = { first: current + 1, last: current + count };
     this.recordSequence(id, { last: reservation.last }, true);
-    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'next', ...reservation }));
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(reservation)));
     await this.committed();
     return reservation;
   }
@@ -174,17 +149,16 @@ export class FileStore implements Store {
   private async decideDraw(name: string, count: number, idem?: Idempotency): Promise<Draw> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
-      if (replay.kind !== 'draw') throw new Error('idempotency fingerprint collision');
+      expectKind(replay, 'draw', idem.key);
       await this.committed();
-      const replayed = findPool(this.state.pools, replay.pool);
-      return { pool: replay.pool, start: replay.start, count: replay.count, domain: replayed.domain, key: replayed.key, replayed: true };
+      return replayedDraw(replay, idem.key, findPool(this.state.pools, replay.pool));
     }
     const pool = findPool(this.state.pools, name);
     const size = domainSize(pool.domain);
     if (pool.drawn + count > size) throw randomExhausted(name, pool.drawn, size, count);
     const draw = { pool: name, start: pool.drawn, count, domain: pool.domain, key: pool.key };
     this.pending.pool(name, { drawn: pool.drawn + count });
-    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, { kind: 'draw', pool: name, start: draw.start, count }));
+    if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(draw)));
     await this.committed();
     return draw;
   }
@@ -209,15 +183,15 @@ export class FileStore implements Store {
     return { created: r.created, pool: { domain: p.domain, key: p.key, drawn: p.drawn } };
   }
 
-  async get(id: string): Promise<number | undefined> {
+  async lastValue(id: string): Promise<number | undefined> {
     return this.state.sequences.get(id);
   }
 
-  async list(page: ListPage = {}): Promise<SequenceInfo[]> {
+  async sequencePage(page: ListPage = {}): Promise<SequenceInfo[]> {
     return this.index.page(page.limit ?? Infinity, page.after, page.prefix || undefined).map((id) => ({ id, last: this.state.sequences.get(id)! }));
   }
 
-  async set(id: string, last: number): Promise<number> {
+  async advanceTo(id: string, last: number): Promise<number> {
     if (this.state.series.has(id)) return (await this.configure(id, { last })).state.last;
     const current = this.state.sequences.get(id);
     if (current !== undefined && last < current) throw valueBehind(id, current);

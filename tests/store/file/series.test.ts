@@ -56,7 +56,7 @@ describe('store/file: sequences with settings in the journal and the snapshot', 
     expect(parsed.state.series.get('invoice')).to.deep.equal(series('2027', { '2026': 3 }));
     const again = await openFileStore(file, {}, { now: () => now });
     expect(await again.next('invoice', 1)).to.deep.include({ first: 3, last: 3, period: '2027' });
-    expect(await again.list()).to.deep.equal([
+    expect(await again.sequencePage()).to.deep.equal([
       { id: 'invoice', last: 3 },
       { id: 'plain', last: 4 },
     ]);

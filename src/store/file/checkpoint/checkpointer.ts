@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { StateWriter } from '../commit/writer.js';
 import type { Fence } from '../ownership/fence.js';
 import type { StatePaths } from '../paths.js';
-import { reasonOf } from '../reason.js';
+import { reasonOf } from '../../rules/reason.js';
 import { serializeSnapshot } from '../snapshot/write.js';
 import type { State } from '../state.js';
 

@@ -10,7 +10,7 @@ import type { IdempotencyCache } from '../idempotency.js';
 import { encodeRecord } from '../journal/record.js';
 import { FENCED, type Fence } from '../ownership/fence.js';
 import type { StatePaths } from '../paths.js';
-import { reasonOf } from '../reason.js';
+import { reasonOf } from '../../rules/reason.js';
 import type { State } from '../state.js';
 import type { CommitBudget } from './budget.js';
 import { GroupCommit } from './group-commit.js';

@@ -6,7 +6,7 @@ import { atOrAhead } from '../../../series/sequence.js';
 import { sequenceState } from '../apply.js';
 import type { StatePaths } from '../paths.js';
 import { readState } from '../recovery/recover.js';
-import { reasonOf } from '../reason.js';
+import { reasonOf } from '../../rules/reason.js';
 import type { State } from '../state.js';
 import type { Ownership } from './owner.js';
 

@@ -15,7 +15,7 @@ import { IdempotencyCache } from '../idempotency.js';
 import { Fence } from '../ownership/fence.js';
 import { Ownership } from '../ownership/owner.js';
 import { resolveStatePaths, type StatePaths } from '../paths.js';
-import { reasonOf } from '../reason.js';
+import { reasonOf } from '../../rules/reason.js';
 import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
