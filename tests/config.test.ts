@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig, SETTINGS } from '../src/config.js';
 import { StartupError } from '../src/errors.js';
-import { REPO_ROOT } from './helpers.js';
+import { REPO_ROOT } from './support/helpers.js';
 
 describe('config: loadConfig', () => {
   it('has the documented defaults', () => {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, tempDir } from './helpers.js';
+import { REPO_ROOT, tempDir } from './support/helpers.js';
 
 // import … from '…', export … from '…', import '…', and import('…').
 const SPECIFIER = /(?:\bimport\s+(?:type\s+)?(?:[^'"();]*?\s+from\s+)?|\bexport\s+(?:type\s+)?[^'";]*?\s+from\s+|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { imageNodeFlags, startChild, stopChild } from '../bench/children.js';
-import { MAIN_JS, REPO_ROOT, tempDir } from './helpers.js';
+import { MAIN_JS, REPO_ROOT, tempDir } from './support/helpers.js';
 
 describe('node flags of the service', () => {
   it('the Dockerfile ENTRYPOINT gives node the young-generation, expose-gc and heap-growing flags, and npm start runs node with the same flags', async () => {

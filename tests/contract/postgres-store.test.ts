@@ -1,8 +1,8 @@
 // The store contract against the PostgreSQL store, on a database of its own.
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from '../postgres/database.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 import { storeContract } from './store-contract.js';
 
 describePostgres('store contract: PostgreSQL store', () => {

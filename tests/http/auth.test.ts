@@ -1,7 +1,7 @@
 // TOKEN: bearer auth on every route but the probes and the (public by default) docs; 401 problems with WWW-Authenticate.
 import { expect } from 'chai';
 import request from 'supertest';
-import { fileApp } from '../helpers.js';
+import { fileApp } from '../support/helpers.js';
 
 const TOKEN = 's3cret-token';
 const ROUTES: Array<[method: 'get' | 'post' | 'put', url: string]> = [

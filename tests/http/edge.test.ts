@@ -8,7 +8,7 @@ import { ServiceError } from '../../src/errors.js';
 import { createApp } from '../../src/http/app.js';
 import { withoutPaths } from '../../src/http/problem.js';
 import { silentLogger } from '../../src/logger.js';
-import { openFileStore, startServerProcess, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, startServerProcess, tempDir, testConfig } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 /** Sends raw bytes and returns the whole answer once the server closes the connection. */

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { fileApp, openFileStore, tempDir, testConfig, until } from '../helpers.js';
-import { ControlledWriter } from '../support.js';
+import { fileApp, openFileStore, tempDir, testConfig, until } from '../support/helpers.js';
+import { ControlledWriter } from '../support/app.js';
 
 /** Samples of the Prometheus text: `name{labels}` → value. */
 function samples(text: string): Map<string, number> {

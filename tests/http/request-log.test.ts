@@ -5,7 +5,7 @@ import request from 'supertest';
 import { ServiceError } from '../../src/errors.js';
 import { createApp } from '../../src/http/app.js';
 import type { Store } from '../../src/store/store.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

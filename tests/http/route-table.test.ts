@@ -8,7 +8,7 @@ import { openApiDocument, openApiPath } from '../../src/http/openapi.js';
 import { PUBLIC, READ, type Route } from '../../src/http/route.js';
 import { RouteIndex } from '../../src/http/router.js';
 import { ROUTES } from '../../src/http/routes.js';
-import { fileApp, tempDir } from '../helpers.js';
+import { fileApp, tempDir } from '../support/helpers.js';
 
 const SAMPLE: Record<string, string> = { sequenceId: 'route-table', name: 'int', value: '1', asset: 'initializer.js' };
 

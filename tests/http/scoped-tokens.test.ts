@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { fileApp, startServerProcess, tempDir, until } from '../helpers.js';
+import { fileApp, startServerProcess, tempDir, until } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');

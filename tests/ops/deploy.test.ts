@@ -11,7 +11,7 @@ import { SETTINGS } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { openFileStore, REPO_ROOT, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, REPO_ROOT, tempDir, testConfig } from '../support/helpers.js';
 
 type Json = Record<string, any>;
 

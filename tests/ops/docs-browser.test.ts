@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
-import { startServerProcess, tempDir } from '../helpers.js';
+import { startServerProcess, tempDir } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { SETTINGS } from '../../src/config.js';
-import { REPO_ROOT, startServerProcess, tempDir } from '../helpers.js';
+import { REPO_ROOT, startServerProcess, tempDir } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const run = promisify(execFile);

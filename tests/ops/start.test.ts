@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { expect } from 'chai';
-import { MAIN_JS, REPO_ROOT, runServerToExit, startServerProcess, tempDir } from '../helpers.js';
+import { MAIN_JS, REPO_ROOT, runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
 import { startChild, stopChild } from '../../bench/children.js';
 
 const lines = (out: string): Array<Record<string, unknown>> =>

@@ -7,9 +7,9 @@ import { ServiceError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
-import { oneTo } from './load.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
+import { oneTo } from '../support/load.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 

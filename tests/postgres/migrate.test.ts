@@ -6,8 +6,8 @@ import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 
 async function migrate(...args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const out = { stdout: [] as string[], stderr: [] as string[] };

@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Reservation, Store } from '../../src/store/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 
 const settings = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'Europe/Berlin', max: 99999 };
 

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAIN_JS, tempDir } from '../helpers.js';
-import { until } from '../helpers.js';
-import { parseLogLines } from './util.js';
+import { MAIN_JS, tempDir } from '../support/helpers.js';
+import { until } from '../support/helpers.js';
+import { parseLogLines } from '../support/robustness.js';
 
 interface Call {
   pid: string;

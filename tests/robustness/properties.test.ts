@@ -10,8 +10,8 @@ import { compareIds } from '../../src/ids.js';
 import path from 'node:path';
 import { domainSize } from '../../src/random/domain.js';
 import { parseSnapshot } from '../../src/store/file/snapshot/format.js';
-import { tempDir } from '../helpers.js';
-import { openInProcess, type InProcess } from './util.js';
+import { tempDir } from '../support/helpers.js';
+import { openInProcess, type InProcess } from '../support/robustness.js';
 
 const ALLOWED = [200, 400, 404, 405, 409, 413, 415, 422];
 

@@ -6,7 +6,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { stopChild } from '../../bench/children.js';
-import { startServerProcess, tempDir, until, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, until, type ServerProcess } from '../support/helpers.js';
 
 /** libfaketime, found through the faketime package's file list (the `faketime` binary preloads the same file); undefined when missing. */
 function findLibfaketime(): string | undefined {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { StateWriter } from '../../../src/store/file/commit/writer.js';
 import { statePaths } from '../../../src/store/file/paths.js';
 import { readState } from '../../../src/store/file/recovery/recover.js';
-import { openFileStore, tempDir } from '../../helpers.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
 
 interface Recorded {
   lines: string[];

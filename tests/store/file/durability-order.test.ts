@@ -4,8 +4,8 @@
 // journal cut.
 import path from 'node:path';
 import { expect } from 'chai';
-import { openFileStore, tempDir } from '../../helpers.js';
-import { recordingFs, type RecordingFs } from './recording-fs.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
+import { recordingFs, type RecordingFs } from '../../support/recording-fs.js';
 
 const J = 'sequences.json.journal';
 const JR = 'sequences.json.journal.replica';

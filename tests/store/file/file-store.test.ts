@@ -7,8 +7,8 @@ import { ServiceError, StartupError } from '../../../src/errors.js';
 import { RandomValues } from '../../../src/random/values.js';
 import { resolveStatePaths } from '../../../src/store/file/paths.js';
 import { readState as readStateFiles } from '../../../src/store/file/recovery/recover.js';
-import { openFileStore, tempDir } from '../../helpers.js';
-import { serveFile } from '../../support.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
+import { serveFile } from '../../support/app.js';
 
 const SMALL_INT = { RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' };
 

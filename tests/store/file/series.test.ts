@@ -12,7 +12,7 @@ import { parseSnapshot } from '../../../src/store/file/snapshot/read.js';
 import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import { emptyState, type State } from '../../../src/store/file/state.js';
 import type { SeriesState } from '../../../src/series/sequence.js';
-import { openFileStore, tempDir } from '../../helpers.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
 
 const settings = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'UTC', max: 99999 };
 const series = (period: string, periods: Record<string, number> = {}): SeriesState => ({ settings, period, periods });

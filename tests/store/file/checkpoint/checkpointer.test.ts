@@ -5,8 +5,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { statePaths } from '../../../../src/store/file/paths.js';
 import { readState } from '../../../../src/store/file/recovery/recover.js';
-import { tempDir, until } from '../../../helpers.js';
-import { engineAt, type OpenedEngine } from '../engine.js';
+import { tempDir, until } from '../../../support/helpers.js';
+import { engineAt, type OpenedEngine } from '../../../support/engine.js';
 
 const generations = async (journal: string): Promise<number[]> =>
   (await readFile(journal, 'utf8'))

@@ -6,8 +6,8 @@ import { ServiceError } from '../../../../src/errors.js';
 import type { CommitStats } from '../../../../src/store/store.js';
 import { statePaths } from '../../../../src/store/file/paths.js';
 import { readState } from '../../../../src/store/file/recovery/recover.js';
-import { tempDir } from '../../../helpers.js';
-import { engineAt, type OpenedEngine } from '../engine.js';
+import { tempDir } from '../../../support/helpers.js';
+import { engineAt, type OpenedEngine } from '../../../support/engine.js';
 
 describe('store/file/commit: Committer', () => {
   let file: string;

@@ -5,9 +5,9 @@ import request from 'supertest';
 import { ServiceError } from '../../../../src/errors.js';
 import { GroupCommit } from '../../../../src/store/file/commit/group-commit.js';
 import type { StateWriter } from '../../../../src/store/file/commit/writer.js';
-import { tempDir } from '../../../helpers.js';
-import { until } from '../../../helpers.js';
-import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../../../support.js';
+import { tempDir } from '../../../support/helpers.js';
+import { until } from '../../../support/helpers.js';
+import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../../../support/app.js';
 
 /** A write function whose writes each wait for a hand-made release. */
 function heldWrites() {

@@ -9,8 +9,8 @@ import { diskAhead, FENCED } from '../../../../src/store/file/ownership/fence.js
 import { tryLock } from '../../../../src/store/file/ownership/owner.js';
 import { serializeSnapshot } from '../../../../src/store/file/snapshot/write.js';
 import { emptyState, type State } from '../../../../src/store/file/state.js';
-import { tempDir, until } from '../../../helpers.js';
-import { engineAt, type OpenedEngine } from '../engine.js';
+import { tempDir, until } from '../../../support/helpers.js';
+import { engineAt, type OpenedEngine } from '../../../support/engine.js';
 
 const KEY = 'a'.repeat(64);
 const pool = (drawn: number, key = KEY) => ({ domain: { type: 'int' as const, min: 1, max: 9 }, key, drawn });

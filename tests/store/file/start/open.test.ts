@@ -4,8 +4,8 @@ import { appendFile, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { StartupError } from '../../../../src/errors.js';
-import { GatedWriter, engineAt } from '../engine.js';
-import { tempDir } from '../../../helpers.js';
+import { GatedWriter, engineAt } from '../../../support/engine.js';
+import { tempDir } from '../../../support/helpers.js';
 
 describe('store/file/start: openEngine', () => {
   let file: string;

@@ -2,7 +2,7 @@
 // directory (a temp file's random suffix shown as ".tmp"): the durability order read without strace.
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { nodeFs, type EngineFs } from '../../../src/store/file/fs.js';
+import { nodeFs, type EngineFs } from '../../src/store/file/fs.js';
 
 export interface RecordingFs {
   fs: EngineFs;

@@ -1,4 +1,4 @@
-// Test support beside helpers.ts: an app served on 127.0.0.1:0, problem-document checks, a held writer,
+// Test support: an app served on 127.0.0.1:0, problem-document checks, a held writer, and a bounded poll for conditions.
 // and a bounded poll for conditions.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,10 +6,10 @@ import { expect } from 'chai';
 import type Koa from 'koa';
 import type { Response } from 'supertest';
 import { fileApp, openFileStore, testConfig } from './helpers.js';
-import { createApp } from '../src/http/app.js';
-import { silentLogger } from '../src/logger.js';
-import type { FileStore, FileStoreOptions } from '../src/store/file/file-store.js';
-import type { StateWriter } from '../src/store/file/commit/writer.js';
+import { createApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/logger.js';
+import type { FileStore, FileStoreOptions } from '../../src/store/file/file-store.js';
+import type { StateWriter } from '../../src/store/file/commit/writer.js';
 
 export interface Served {
   url: string;

@@ -1,9 +1,9 @@
 // The file engine's parts opened on a temp state, without the Store around them, for the unit tests of
 // tests/store/file/*/: a counting writer that can hold or fail each kind of write, and captured logs.
-import type { StateWriter } from '../../../src/store/file/commit/writer.js';
-import { openEngine, type Engine, type FileStoreOptions } from '../../../src/store/file/start/open.js';
-import { testConfig } from '../../helpers.js';
-import { captureLog, type LogLine } from '../../robustness/util.js';
+import type { StateWriter } from '../../src/store/file/commit/writer.js';
+import { openEngine, type Engine, type FileStoreOptions } from '../../src/store/file/start/open.js';
+import { testConfig } from './helpers.js';
+import { captureLog, type LogLine } from './robustness.js';
 
 type Kind = 'append' | 'writeSnapshot' | 'resetJournal';
 
