@@ -1,5 +1,4 @@
 // Test support: an app served on 127.0.0.1:0, problem-document checks, a held writer, and a bounded poll for conditions.
-// and a bounded poll for conditions.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
