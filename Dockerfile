@@ -1,6 +1,6 @@
 # take-a-number: durable HTTP service that never hands out the same number twice.
 #   docker build -t take-a-number .
-#   docker run -p 5000:5000 -v "$PWD/data":/data take-a-number
+#   docker run -p 5000:5000 --user "$(id -u):$(id -g)" -v "$PWD/data":/data take-a-number
 # State lives in the /data directory (mount a directory, not the single file: the state is replaced
 # by atomic rename, which cannot replace a bind-mounted file).
 
@@ -30,6 +30,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier
  && chown 1000:1000 /data
 COPY --from=build /app/dist/src ./dist/src
 
+# A container is reached through its published port: listen on every interface (the default is loopback).
 ENV PORT=5000 \
     HOST=0.0.0.0 \
     SEQUENCE_FILE=/data/sequences.json
@@ -45,9 +46,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 # Exec form: node is PID 1 and receives SIGTERM itself (it finishes in-flight requests, releases the
 # lock, exits 0). One entrypoint for both: no arguments, or flags (`… take-a-number --port 6000`), run the
 # server; `next`, `random`, `migrate`, `serve`, `--help` and `--version` run the CLI (`… take-a-number next build --url …`).
-# Memory, at the same req/s (measured; bench/PROFILE.md): a young generation of 8 MB per semi-space instead
-# of 16; gc() for one full collection after the state is loaded; and an old generation allowed to grow to
-# 1.5x what the last full GC kept instead of up to 4x. Peak RSS at 100k sequences under the bench: 145-205
-# -> 129-134 MB. npm start and the bench run node with the same flags.
+# Less memory at the same req/s (the bench measures it: BENCHMARKS.md): a smaller young generation, one full
+# collection after the state is loaded, and an old generation that grows less eagerly. npm start and the
+# bench run node with the same flags (docs/operations.md, "Docker").
 ENTRYPOINT ["node", "--max-semi-space-size=8", "--expose-gc", "--heap-growing-percent=50", "dist/src/main.js"]
 CMD []

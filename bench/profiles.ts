@@ -26,6 +26,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
 
 /** `/next` over this many ids (s0…s999) in the spread rows. */
 export const SPREAD_IDS = 1000;
-/** The big-draw row of issue 12: this many concurrent `GET /random?type=float&count=DRAW_COUNT`. */
+/** The big-draw row: this many concurrent `GET /random?type=float&count=DRAW_COUNT`. */
 export const DRAW_CONNECTIONS = 100;
 export const DRAW_COUNT = 10_000;

@@ -41,7 +41,7 @@ interface Setting {
 
 export const SETTINGS: readonly Setting[] = [
   { env: 'PORT', flag: 'port', default: '5000', help: 'TCP port to listen on (0 picks a free one)' },
-  { env: 'HOST', flag: 'host', default: '0.0.0.0', help: 'address to listen on' },
+  { env: 'HOST', flag: 'host', default: '0.0.0.0', help: 'address to listen on (127.0.0.1: this machine only; npm start uses it unless HOST is set)' },
   { env: 'SEQUENCE_FILE', flag: 'sequence-file', default: './sequences.json', help: 'state file; its replica is <file>.replica' },
   { env: 'RANDOM_INT_MIN', flag: 'random-int-min', default: '0', help: 'smallest random int' },
   { env: 'RANDOM_INT_MAX', flag: 'random-int-max', default: String(Number.MAX_SAFE_INTEGER), help: 'largest random int' },
@@ -101,12 +101,16 @@ function decimal(name: string, raw: string): number {
   return Number(raw.trim());
 }
 
-/** Reads settings from flags (argv without node and script) over the environment; throws StartupError naming the setting. */
-export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): Config {
+/**
+ * Reads settings from flags over the environment; throws StartupError naming the setting. The flags are an
+ * argv (without node and script) or the values already parsed, by flag name (`serve`'s commander options).
+ */
+export function loadConfig(argv: readonly string[] | Readonly<Record<string, string | undefined>>, env: Record<string, string | undefined>): Config {
   let flags: Record<string, string | boolean | undefined>;
-  try {
+  if (!Array.isArray(argv)) flags = { ...(argv as Readonly<Record<string, string | undefined>>) };
+  else try {
     flags = parseArgs({
-      args: [...argv],
+      args: [...(argv as readonly string[])],
       options: Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
       strict: true,
       allowPositionals: false,

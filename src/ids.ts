@@ -3,7 +3,6 @@ import { ServiceError } from './errors.js';
 
 export const MAX_ID_LENGTH = 255;
 
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\p{Cc}/]/u;
 
 /** Why `id` is not a valid sequence id, or undefined if it is one. */
@@ -20,11 +19,10 @@ export function idProblem(id: string): string | undefined {
 // Unicode format characters (Cf): invisible (zero-width space, joiners, soft hyphen, BOM) or reordering
 // (bidi controls) text, so two ids that print the same could differ in them.
 const FORMAT_CHARACTER = /\p{Cf}/u;
-// eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** Why `id` may not name a new sequence (beyond idProblem): format characters. */
-export function newIdProblem(id: string): string | undefined {
+function newIdProblem(id: string): string | undefined {
   if (FORMAT_CHARACTER.test(id)) {
     const c = id.match(FORMAT_CHARACTER)![0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     return `the sequence id contains the invisible formatting character U+${c}; ids that print the same must be the same id`;

@@ -1,9 +1,6 @@
 // Opens the configured store, builds the app and listens. No process handling here (see main.ts).
-import { constants } from 'node:fs';
-import { access, readdir } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { StartupError } from './errors.js';
@@ -69,31 +66,6 @@ function listenError(e: unknown, port: number, host: string): Error {
   return e as Error;
 }
 
-/** Refuses the start at once when the state directory exists but this user cannot write it. */
-async function checkStateDir(file: string): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  try {
-    await access(dir, constants.W_OK | constants.X_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return; // the store creates it (or says why it cannot)
-    if (code === 'EROFS') throw new StartupError(`cannot write the state directory ${dir}: it is on a read-only file system; mount a writable volume there`);
-    const uid = process.getuid?.() ?? '?';
-    const gid = process.getgid?.() ?? '?';
-    throw new StartupError(
-      `cannot write the state directory ${dir} (${code}): the service runs as uid ${uid}; ` +
-        `chown ${uid}:${gid} the directory on the host, or mount it with :U (podman), or use a named volume`,
-    );
-  }
-}
-
-/** Whether any file of the state (snapshot, replica, journal) is there; the lock alone does not count. */
-async function stateExists(file: string): Promise<boolean> {
-  const base = path.basename(file);
-  const names = await readdir(path.dirname(path.resolve(file))).catch(() => [] as string[]);
-  return names.some((n) => n.startsWith(base) && !n.endsWith('.lock'));
-}
-
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   let tokens: Tokens;
   try {
@@ -103,11 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   await checkPort(config.port, config.host);
   const fileMode = !config.databaseUrl;
-  if (fileMode) await checkStateDir(config.sequenceFile);
-  const existed = fileMode && (await stateExists(config.sequenceFile));
   const store = await openStore(config, log);
-  if (fileMode && !existed)
-    log.warn({ event: 'fresh_state', file: path.resolve(config.sequenceFile) }, `no state found, starting fresh; check your volume (state path ${path.resolve(config.sequenceFile)})`);
   // Loading a large state leaves its garbage (the file text, the parsed object, outgrown map tables) in the
   // old and large-object spaces until a major GC that may come only under load; one now, where node was
   // started with --expose-gc (the image is), keeps it out of the peak.

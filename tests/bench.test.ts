@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, tempDir } from './helpers.js';
+import { REPO_ROOT, tempDir } from './support/helpers.js';
 
 describe('bench --smoke', function () {
   // The smoke run starts every server of the full run (baselines, five file-store servers, Redis and three

@@ -1,7 +1,10 @@
 // loadConfig: defaults, flags over environment, and a one-line refusal naming each bad setting.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, SETTINGS } from '../src/config.js';
 import { StartupError } from '../src/errors.js';
+import { REPO_ROOT } from './support/helpers.js';
 
 describe('config: loadConfig', () => {
   it('has the documented defaults', () => {
@@ -98,5 +101,35 @@ describe('config: secrets from files (*_FILE)', () => {
       expect((error as Error).message).to.include(message);
       expect((error as Error).message).to.not.include('s3cret');
     }
+  });
+});
+
+describe('config: the settings table and docs/configuration.md', () => {
+  // Rows of the page's table: | `ENV` | `--flag` | `default` (note) or unset | meaning |
+  const rows = readFileSync(path.join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8')
+    .split('\n')
+    .filter((l) => /^\| `[A-Z_]+` \|/.test(l))
+    .map((l) => l.split(' | ').map((c) => c.replace(/^\| /, '')));
+  const documented = rows.map(([env, flag, def]) => ({
+    env: env!.replace(/`/g, ''),
+    flag: flag!.replace(/^`--|`$/g, ''),
+    default: def === 'unset' ? undefined : /^`([^`]*)`/.exec(def!)?.[1],
+  }));
+
+  it('documents every setting with its variable, flag and default', () => {
+    expect(documented.length).to.be.greaterThan(20);
+    for (const s of SETTINGS) expect(documented.find((d) => d.env === s.env), s.env).to.deep.equal({ env: s.env, flag: s.flag, default: s.default });
+  });
+
+  it('documents no setting that does not exist, and each once', () => {
+    const names = SETTINGS.map((s) => s.env);
+    for (const d of documented) expect(names, d.env).to.include(d.env);
+    expect(new Set(documented.map((d) => d.env)).size).to.equal(documented.length);
+  });
+
+  it('each documented default is what loadConfig uses when nothing is set', () => {
+    // The same defaults, read back through the parser: a default the parser would refuse is a documentation bug.
+    const c = loadConfig([], {});
+    expect([c.port, c.host, c.sequenceFile, c.logLevel, c.maxSequences]).to.deep.equal([5000, '0.0.0.0', './sequences.json', 'info', 1000000]);
   });
 });

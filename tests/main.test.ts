@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { SETTINGS } from '../src/config.js';
-import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir, type ServerProcess } from './helpers.js';
+import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir, type ServerProcess } from './support/helpers.js';
 
 /** Runs main.js with only environment settings (runServerToExit always passes --port 0, which wins over PORT). */
 async function runWithEnv(env: Record<string, string>): Promise<{ code: number | string; stdout: string; stderr: string }> {

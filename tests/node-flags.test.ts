@@ -5,14 +5,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { imageNodeFlags, startChild, stopChild } from '../bench/children.js';
-import { MAIN_JS, REPO_ROOT, tempDir } from './helpers.js';
+import { MAIN_JS, REPO_ROOT, tempDir } from './support/helpers.js';
 
 describe('node flags of the service', () => {
   it('the Dockerfile ENTRYPOINT gives node the young-generation, expose-gc and heap-growing flags, and npm start runs node with the same flags', async () => {
     const flags = imageNodeFlags();
     expect(flags).to.deep.equal(['--max-semi-space-size=8', '--expose-gc', '--heap-growing-percent=50']);
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).to.equal(`npm run build:server && node ${flags.join(' ')} dist/src/main.js`);
+    expect(pkg.scripts.start).to.equal(`npm run build:server && HOST=${'${HOST:-127.0.0.1}'} node ${flags.join(' ')} dist/src/main.js`);
   });
 
   it('this node takes them: the new space stops growing at 2 x 8 MB where it would reach 2 x 16 MB', async () => {

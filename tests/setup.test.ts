@@ -1,5 +1,5 @@
 // Root hooks shared by every test file.
-import { removeTempDirs } from './helpers.js';
+import { removeTempDirs } from './support/helpers.js';
 
 after(async () => {
   await removeTempDirs();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { fileApp, startServerProcess } from './helpers.js';
+import { fileApp, startServerProcess } from './support/helpers.js';
 
 describe('smoke', () => {
   it('answers /next/foo with 1 then 2 in-process', async () => {
@@ -12,7 +12,7 @@ describe('smoke', () => {
   });
 
   it('runs as a real process and stops on SIGTERM with exit 0', async () => {
-    const { tempDir } = await import('./helpers.js');
+    const { tempDir } = await import('./support/helpers.js');
     const dir = await tempDir();
     const srv = await startServerProcess({ SEQUENCE_FILE: `${dir}/s.json` });
     const res = await fetch(`${srv.url}/next/x`);

@@ -1,8 +1,6 @@
 // The client commands for scripts: `next <id>` and `random`, printing the server's bare values.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { call, type ClientOptions } from '../client/http.js';
-
-export const DEFAULT_URL = 'http://127.0.0.1:5000';
+import { call, DEFAULT_URL, type ClientOptions } from '../client/http.js';
 
 function wholeNumber(min: number, max: number): (raw: string) => number {
   return (raw) => {

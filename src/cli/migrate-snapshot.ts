@@ -1,18 +1,10 @@
 // What `migrate` moves between stores, and the rule for combining it with what the target already holds.
 import { sameDomain } from '../random/domain.js';
-import type { IdempotencyEntry } from '../store/store.js';
-import type { PoolState } from '../store/store.js';
-import { atOrAhead, type SeriesState, type SequenceState } from '../series/sequence.js';
+import { atOrAhead, type SequenceState } from '../series/sequence.js';
+import type { StateExport } from '../store/store.js';
 
-export interface Snapshot {
-  sequences: Map<string, number>;
-  /** Random pools by name: int, float and the named pools. */
-  random: Map<string, PoolState>;
-  /** [series] Settings and periods of the sequences that have them. */
-  series: Map<string, SeriesState>;
-  /** In age order, oldest first (the file store relies on it). */
-  idempotency: Map<string, IdempotencyEntry>;
-}
+/** What `migrate` moves: a store's whole content. */
+export type Snapshot = StateExport;
 
 /** Refuses the migration; the message is the one line printed on stderr. */
 export class MigrateRefusal extends Error {}
@@ -33,7 +25,7 @@ export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean):
   const series = new Map(target.series);
   for (const [id, value] of source.sequences) {
     const there = target.sequences.get(id);
-    // [series] A sequence with settings moves by period first: the later (period, value) wins, periods are merged.
+    // A sequence with settings moves by period first: the later (period, value) wins, periods are merged.
     if (source.series.has(id) || target.series.has(id)) {
       const from: SequenceState = { last: value, series: source.series.get(id) };
       const to: SequenceState | undefined = there === undefined ? undefined : { last: there, series: target.series.get(id) };

@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import { StartupError } from '../errors.js';
 import { maskSecrets } from '../mask.js';
-import { redactUrl } from '../store/postgres/pool.js';
-import { readFileSnapshot, updateFile } from './migrate-file.js';
-import { readPostgresSnapshot, updatePostgres } from './migrate-postgres.js';
+import { exportFileState, importFileState } from '../store/file/export.js';
+import { redactUrl } from '../store/postgres/connection.js';
+import { exportPostgresState, importPostgresState } from '../store/postgres/export.js';
 import { mergeInto, MigrateRefusal, type Merged, type Snapshot } from './migrate-snapshot.js';
 
 export interface MigrateIo {
@@ -23,10 +23,10 @@ const USAGE = 'usage: take-a-number migrate --from <state file | postgres url> -
 const isUrl = (s: string): boolean => /^postgres(ql)?:\/\//.test(s);
 const label = (s: string): string => (isUrl(s) ? redactUrl(s) : s);
 
-const read = (from: string): Promise<Snapshot> => (isUrl(from) ? readPostgresSnapshot(from) : readFileSnapshot(from));
+const read = (from: string): Promise<Snapshot> => (isUrl(from) ? exportPostgresState(from) : exportFileState(from));
 
 function update(to: string, fn: (current: Snapshot) => Snapshot): Promise<void> {
-  return isUrl(to) ? updatePostgres(to, fn) : updateFile(to, fn);
+  return isUrl(to) ? importPostgresState(to, fn) : importFileState(to, fn);
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

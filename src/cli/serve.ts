@@ -1,6 +1,8 @@
-// `take-a-number serve`: every setting of config.ts as a flag (so --help lists them), passed on to loadConfig.
+// `take-a-number serve`: every setting of config.ts as a flag (so --help lists them); the parsed values go
+// to loadConfig as they are.
 import { Command, Option } from 'commander';
-import { SETTINGS } from '../config.js';
+import { loadConfig, SETTINGS } from '../config.js';
+import { maskSecrets } from '../mask.js';
 import { VERSION } from '../version.js';
 
 export function serveCommand(): Command {
@@ -11,13 +13,18 @@ export function serveCommand(): Command {
     return { flag: s.flag, option };
   });
   return cmd.action(async () => {
-    const argv: string[] = [];
-    for (const { flag, option } of options) {
-      const v = cmd.getOptionValue(option.attributeName()) as string | undefined;
-      if (v !== undefined) argv.push(`--${flag}`, v);
+    const flags: Record<string, string | undefined> = {};
+    for (const { flag, option } of options) flags[flag] = cmd.getOptionValue(option.attributeName()) as string | undefined;
+    let config;
+    try {
+      config = loadConfig(flags, process.env);
+    } catch (e) {
+      // A bad setting is a usage error: exit 2, as for the bare entrypoint.
+      process.stderr.write(`take-a-number: ${maskSecrets((e as Error).message)}\n`);
+      process.exit(2);
     }
     // Loaded here, not at the top: the client commands should not pay for koa and the store.
-    const { serve } = await import('../main.js');
-    await serve(argv);
+    const { runServer } = await import('../run-server.js');
+    await runServer(config);
   });
 }

@@ -1,6 +1,9 @@
 // One request to the service, retried on transient failures with one idempotency key (the CLI and the library).
 import { randomUUID } from 'node:crypto';
 
+/** Where the CLI and the library look without --url, TAKE_A_NUMBER_URL or a url option: the server's defaults. */
+export const DEFAULT_URL = 'http://127.0.0.1:5000';
+
 export interface ClientOptions {
   url: string;
   token?: string;
@@ -91,7 +94,7 @@ export async function call(method: 'GET' | 'POST' | 'PUT', path: string, opts: C
     let reason: string;
     let last: { status?: number; code?: string } = {};
     // A ref'd timer, unlike AbortSignal.timeout's: it keeps the process alive even if a reset connection
-    // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting (13).
+    // leaves fetch pending (seen under load), so the attempt times out instead of the process exiting.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {

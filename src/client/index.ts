@@ -3,14 +3,14 @@
 //   const tan = new TakeANumber({ url: 'http://127.0.0.1:5000', token: process.env.TAKE_A_NUMBER_TOKEN });
 //   const { next_value } = await tan.next('build');
 import { randomUUID } from 'node:crypto';
-import { call, ClientError, type ClientOptions } from './http.js';
+import { call, ClientError, DEFAULT_URL, type ClientOptions } from './http.js';
 import type { NextValue, RandomCode, RandomCodes, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
 
 export { ClientError } from './http.js';
 export type * from './types.js';
 
 export interface TakeANumberOptions {
-  /** Default http://127.0.0.1:5000. */
+  /** Default DEFAULT_URL, the server's own default address. */
   url?: string;
   token?: string;
   /** Retries of connection failures, timeouts and 5xx after the first attempt (never 4xx); default 6. */
@@ -24,7 +24,7 @@ export interface TakeOptions {
   idempotencyKey?: string;
 }
 
-const DEFAULTS = { url: 'http://127.0.0.1:5000', retries: 6, timeoutMs: 10_000 };
+const DEFAULTS = { url: DEFAULT_URL, retries: 6, timeoutMs: 10_000 };
 
 export class TakeANumber {
   private readonly opts: ClientOptions;

@@ -31,9 +31,9 @@ export interface CodeDomain {
 
 export type PoolDomain = IntDomain | FloatDomain | CodeDomain;
 
-export const MAX_DOMAIN_SIZE = 2 ** 53;
+const MAX_DOMAIN_SIZE = 2 ** 53;
 /** Alphabet and prefix characters: visible ASCII, so a code reads the same everywhere and needs no normalizing. */
-export const CODE_CHARACTERS = /^[\x21-\x7e]*$/;
+const CODE_CHARACTERS = /^[\x21-\x7e]*$/;
 export const MAX_PREFIX_LENGTH = 32;
 
 const scale = (d: FloatDomain): number => 10 ** d.decimals;

@@ -59,8 +59,8 @@ export class Permutation {
 
   /**
    * permute(i) for every index. Each Feistel round is one AES call over all the indexes still walking:
-   * ECB blocks are independent, and a call's fixed cost (~2 µs) is what a draw spends on AES, so a batch of
-   * n draws costs about ROUNDS calls per pass instead of n times as many.
+   * ECB blocks are independent, and a call's fixed cost is most of what a draw spends on AES, so a batch of
+   * n draws costs about ROUNDS calls per pass instead of n times as many (BENCHMARKS.md has the figures).
    */
   permuteMany(indexes: readonly number[]): number[] {
     for (const index of indexes)

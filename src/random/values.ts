@@ -1,7 +1,7 @@
 // Turns draws (indexes of a pool) into their values, as exact JSON texts. Draws asked for in the same
 // microtask turn (the waiters that one commit releases together) are permuted together: one AES call per
 // Feistel round for all of them. The work goes in slices of at most SLICE values with a turn of the event
-// loop between slices, so 100 draws of 10,000 never hold up a /healthz for the whole million.
+// loop between slices, so many large draws never hold up a /healthz for all of their values at once.
 import { Permutation } from './permutation.js';
 import { domainSize, formatIndex, type PoolDomain } from './domain.js';
 

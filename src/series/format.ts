@@ -1,5 +1,6 @@
 // Sequence formats: "INV-{YYYY}-{n:05}" parsed once into parts, checked, and rendered per value.
 import { ServiceError } from '../errors.js';
+import { luhnCheckDigit } from '../random/luhn.js';
 
 export type Field = 'YYYY' | 'YY' | 'MM' | 'DD';
 export type Part = { kind: 'text'; text: string } | { kind: 'n'; width: number } | { kind: 'check' } | { kind: 'date'; field: Field };
@@ -11,7 +12,7 @@ export interface IssueDate {
   day: number;
 }
 
-export const MAX_FORMAT_LENGTH = 200;
+const MAX_FORMAT_LENGTH = 200;
 // 2^53 − 1 has 16 digits: a wider pad could only add zeros.
 export const MAX_WIDTH = 16;
 
@@ -25,7 +26,6 @@ const invalid = (why: string): never => {
  */
 export function parseFormat(format: string): Part[] {
   if (format.length === 0 || format.length > MAX_FORMAT_LENGTH) invalid(`must be 1-${MAX_FORMAT_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\p{Cc}\p{Cf}]/u.test(format) || !format.isWellFormed()) invalid('contains a control or invisible formatting character');
   const parts: Part[] = [];
   let text = '';
@@ -68,21 +68,8 @@ export function parseFormat(format: string): Part[] {
 /** The date fields a format prints. */
 export const fieldsOf = (parts: readonly Part[]): Set<Field> => new Set(parts.flatMap((p) => (p.kind === 'date' ? [p.field] : [])));
 
-/** The Luhn check digit of `value`: appended to its decimal digits, the Luhn sum is a multiple of 10. */
-export function luhnDigit(value: number): number {
-  const digits = String(value);
-  let sum = 0;
-  // The check digit will be rightmost, so the value's last digit is doubled.
-  for (let i = digits.length - 1, double = true; i >= 0; i--, double = !double) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+/** The Luhn check digit of `value` (Luhn mod 10 over its decimal digits). */
+export const luhnDigit = (value: number): number => luhnCheckDigit(Array.from(String(value), Number), 10);
 
 const pad = (v: number, width: number): string => String(v).padStart(width, '0');
 

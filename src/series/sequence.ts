@@ -50,7 +50,7 @@ export function roll(state: SequenceState, now: number): Rolled {
   return { state: { last: 0, series: { ...series, period: clockPeriod, periods } }, period: clockPeriod, date: clock };
 }
 
-/** Hands out `count` values at instant `now`: the new state and the values, or 409 sequence_exhausted past max. */
+/** Hands out `count` values at instant `now`: the new state and the values, or sequence_exhausted past max. */
 export function allocate(id: string, state: SequenceState, now: number, count: number): Allocation {
   const rolled = roll(state, now);
   const last = rolled.state.last;

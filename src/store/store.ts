@@ -1,7 +1,7 @@
 // The contract every store keeps (file and PostgreSQL). It knows nothing of HTTP.
 import type { PoolDomain } from '../random/domain.js';
 import type { IssueDate } from '../series/format.js';
-import type { Rolled } from '../series/sequence.js';
+import type { Rolled, SeriesState } from '../series/sequence.js';
 import type { ConfigureInput } from '../series/settings.js';
 
 export interface Reservation {
@@ -11,7 +11,7 @@ export interface Reservation {
   last: number;
   /** True when an Idempotency-Key replayed an earlier answer: nothing new was handed out. */
   replayed?: boolean;
-  // [series] Set only for a sequence with settings (issue 13).
+  // Set only for a sequence with settings:
   /** The period the values belong to (reset other than "never"). */
   period?: string;
   /** The date printed in formatted ids. */
@@ -20,7 +20,7 @@ export interface Reservation {
   format?: string;
 }
 
-/** [series] One page of GET /sequences: ids above `after`, starting with `prefix`, at most `limit`, in compareIds order. */
+/** One page of GET /sequences: ids above `after`, starting with `prefix`, at most `limit`, in compareIds order. */
 export interface ListPage {
   limit?: number;
   after?: string;
@@ -76,6 +76,17 @@ export interface NamedPool extends PoolState {
   name: string;
 }
 
+/** A store's whole content, as migrate reads it from one store and writes it into another (each store's export.ts). */
+export interface StateExport {
+  sequences: Map<string, number>;
+  /** Random pools by name: int, float and the named pools. */
+  random: Map<string, PoolState>;
+  /** Settings and periods of the sequences that have them. */
+  series: Map<string, SeriesState>;
+  /** In age order, oldest first (the file store relies on it). */
+  idempotency: Map<string, IdempotencyEntry>;
+}
+
 export interface CommitStats {
   /** Number of mutations (requests) the commit covered. */
   batch: number;
@@ -94,7 +105,6 @@ export interface Store {
   draw(pool: string, count: number, idem?: Idempotency): Promise<Draw>;
   /** The pool's domain, key and current position; pool_not_found if there is no such pool. */
   pool(name: string): Promise<PoolState>;
-  // --- named pools (issue 12) ---
   /** Every pool ("int" and "float" included), sorted by name. */
   pools(): Promise<NamedPool[]>;
   /**
@@ -103,10 +113,10 @@ export interface Store {
    */
   definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }>;
   /** Last value handed out, or undefined if the sequence was never used. */
-  get(id: string): Promise<number | undefined>;
-  /** Sequences sorted by id in code point order (src/ids.ts compareIds); all of them without a page. */
-  list(page?: ListPage): Promise<SequenceInfo[]>;
-  // [series] Issue 13: settings, periods and ids stored before NFC.
+  lastValue(id: string): Promise<number | undefined>;
+  /** One page of sequences sorted by id in code point order (src/ids.ts compareIds); all of them without a page. */
+  sequencePage(page?: ListPage): Promise<SequenceInfo[]>;
+  // Settings, periods and ids stored before NFC:
   /** The sequence with its settings, rolled into the clock's current period (not written), or undefined. */
   sequence(id: string): Promise<Rolled | undefined>;
   /** Applies a PUT /sequences/:id (series/sequence.ts configure) and makes it durable. */
@@ -114,7 +124,7 @@ export interface Store {
   /** Stored ids other than `nfc` whose NFC form is `nfc` (see src/ids.ts resolveId). */
   twins(nfc: string): Promise<string[]>;
   /** Moves a sequence forward so the next value is last + 1; refuses to move backwards. */
-  set(id: string, last: number): Promise<number>;
+  advanceTo(id: string, last: number): Promise<number>;
   /** Whether the store can write right now; an unhealthy store may retry a write to find out. */
   health(): Promise<StoreHealth>;
   /** Called after every commit, for metrics. */

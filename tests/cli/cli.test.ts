@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { SETTINGS } from '../../src/config.js';
-import { REPO_ROOT, startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
+import { REPO_ROOT, startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
 
 const CLI_JS = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'index.js');
 

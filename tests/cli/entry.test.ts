@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { MAIN_JS, REPO_ROOT } from '../helpers.js';
+import { MAIN_JS, REPO_ROOT } from '../support/helpers.js';
 
 const CLI_JS = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'index.js');
 const run = promisify(execFile);

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
 import { readFile } from 'node:fs/promises';
-import { openFileStore, startServerProcess, tempDir } from '../helpers.js';
-import { snapshotDir } from '../robustness/util.js';
+import { openFileStore, startServerProcess, tempDir } from '../support/helpers.js';
+import { snapshotDir } from '../support/robustness.js';
 
 async function migrate(...args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const out = { stdout: [] as string[], stderr: [] as string[] };

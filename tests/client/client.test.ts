@@ -6,7 +6,7 @@ import { ClientError, TakeANumber } from '../../src/client/index.js';
 import { SCHEMA_KEYS } from '../../src/client/types.js';
 import { luhnCheckDigit } from '../../src/random/luhn.js';
 import { openApiDocument } from '../../src/http/openapi.js';
-import { startServerProcess, tempDir } from '../helpers.js';
+import { startServerProcess, tempDir } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 describe('take-a-number/client', function () {

@@ -224,4 +224,23 @@ code=$(pod inspect -f '{{.State.Running}} {{.State.ExitCode}}' "$cid")
 (( SECONDS - t >= 3 )) || fail "the container stopped $((SECONDS - t)) s after SIGTERM, before SHUTDOWN_DELAY=4"
 ok "drain: served during SHUTDOWN_DELAY=4, then exited 0 after $((SECONDS - t)) s"
 
+# ---- the README's recipe: a plain directory owned by the user who runs it, and --user with that uid (no :U)
+mine=$work/mine
+mkdir "$mine"
+chown 4321:4321 "$mine"
+cid=$(pod run -d --pull=never -p 127.0.0.1::5000 --user 4321:4321 -v "$mine":/data "$image") || fail "podman run --user 4321:4321 failed"
+containers+=("$cid")
+port=$(pod port "$cid" 5000/tcp) || fail "podman port failed"
+base="http://127.0.0.1:${port##*:}"
+for i in $(seq 1 100); do
+  reply=$(http_get "$base/healthz")
+  [[ $reply == '200 {"status":"ok"}' ]] && break
+  [[ $(pod inspect -f '{{.State.Running}}' "$cid") == true ]] || fail "--user 4321:4321 on a directory of uid 4321: the container exited ($(podman logs --tail 5 "$cid" 2>&1))"
+  sleep 0.2
+done
+expect_get /next/build '200 {"sequence_id":"build","next_value":1}'
+pod stop -t 10 "$cid" >/dev/null || fail "podman stop failed"
+[[ $(stat -c %u "$mine/sequences.json") == 4321 ]] || fail "the state file in a --user 4321 directory is not owned by 4321"
+ok "--user 4321:4321 on a plain directory owned by 4321 (the README's recipe): /next/build -> 1, state owned by 4321"
+
 echo "container test passed ($((SECONDS - t0)) s)"

@@ -1,6 +1,6 @@
 // The store contract against the file store.
 import path from 'node:path';
-import { openFileStore, tempDir } from '../helpers.js';
+import { openFileStore, tempDir } from '../support/helpers.js';
 import { storeContract } from './store-contract.js';
 
 describe('store contract: file store', () => {

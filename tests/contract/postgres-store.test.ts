@@ -1,8 +1,8 @@
 // The store contract against the PostgreSQL store, on a database of its own.
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from '../postgres/database.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 import { storeContract } from './store-contract.js';
 
 describePostgres('store contract: PostgreSQL store', () => {
@@ -20,6 +20,6 @@ describePostgres('store contract: PostgreSQL store', () => {
       await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
       return db.url;
     },
-    open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: silentLogger(), ...opts }),
+    open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: opts.log ?? silentLogger(), ...(opts.now ? { now: opts.now } : {}) }),
   });
 });

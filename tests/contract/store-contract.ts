@@ -1,5 +1,6 @@
 // The Store contract, written once and run against every store (file and PostgreSQL).
 import { expect } from 'chai';
+import { pino, type Logger } from 'pino';
 import { ServiceError } from '../../src/errors.js';
 import { RandomValues } from '../../src/random/values.js';
 import type { PoolDomain } from '../../src/random/domain.js';
@@ -9,7 +10,19 @@ export interface StoreHarness {
   /** A fresh, empty place for state (a temp file, an empty database); called before each test. */
   fresh(): Promise<string>;
   /** Opens a store on `place` with settings given as environment variables. */
-  open(place: string, env?: Record<string, string>, opts?: { now?: () => number }): Promise<Store>;
+  open(place: string, env?: Record<string, string>, opts?: StoreOptions): Promise<Store>;
+}
+
+export interface StoreOptions {
+  now?: () => number;
+  log?: Logger;
+}
+
+/** A logger that keeps its warnings, parsed, for a test to count. */
+function keptLog(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -28,12 +41,12 @@ async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
 export function storeContract(harness: StoreHarness): void {
   let place: string;
   const opened: Store[] = [];
-  const open = async (env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+  const open = async (env: Record<string, string> = {}, opts: StoreOptions = {}): Promise<Store> => {
     const store = await harness.open(place, env, opts);
     opened.push(store);
     return store;
   };
-  const reopen = async (store: Store, env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<Store> => {
+  const reopen = async (store: Store, env: Record<string, string> = {}, opts: StoreOptions = {}): Promise<Store> => {
     await store.close();
     return open(env, opts);
   };
@@ -51,7 +64,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(await store.next('foo', 1)).to.deep.equal({ first: 1, last: 1 });
       expect(await store.next('foo', 1)).to.deep.equal({ first: 2, last: 2 });
       expect(await store.next('foo', 3)).to.deep.equal({ first: 3, last: 5 });
-      expect(await store.get('foo')).to.equal(5);
+      expect(await store.lastValue('foo')).to.equal(5);
     });
 
     it('count every id on its own, case-sensitively', async () => {
@@ -59,16 +72,16 @@ export function storeContract(harness: StoreHarness): void {
       expect(await store.next('a', 1)).to.deep.equal({ first: 1, last: 1 });
       expect(await store.next('A', 1)).to.deep.equal({ first: 1, last: 1 });
       expect(await store.next('a', 1)).to.deep.equal({ first: 2, last: 2 });
-      expect(await store.get('A')).to.equal(1);
+      expect(await store.lastValue('A')).to.equal(1);
     });
 
     it('treat __proto__ and constructor as ordinary ids', async () => {
       const store = await open();
-      expect(await store.get('constructor')).to.equal(undefined);
+      expect(await store.lastValue('constructor')).to.equal(undefined);
       expect(await store.next('__proto__', 2)).to.deep.equal({ first: 1, last: 2 });
       expect(await store.next('constructor', 1)).to.deep.equal({ first: 1, last: 1 });
-      expect(await store.get('__proto__')).to.equal(2);
-      expect(await store.list()).to.deep.equal([
+      expect(await store.lastValue('__proto__')).to.equal(2);
+      expect(await store.sequencePage()).to.deep.equal([
         { id: '__proto__', last: 2 },
         { id: 'constructor', last: 1 },
       ]);
@@ -76,7 +89,7 @@ export function storeContract(harness: StoreHarness): void {
 
     it('reach 2^53−1 exactly and then refuse without changing anything', async () => {
       const store = await open();
-      expect(await store.set('big', MAX - 3)).to.equal(MAX - 3);
+      expect(await store.advanceTo('big', MAX - 3)).to.equal(MAX - 3);
       expect(await store.next('big', 2)).to.deep.equal({ first: MAX - 2, last: MAX - 1 });
       const over = await refusal(store.next('big', 2));
       expect(over.code).to.equal('sequence_exhausted');
@@ -85,28 +98,28 @@ export function storeContract(harness: StoreHarness): void {
       const done = await refusal(store.next('big', 1));
       expect(done.code).to.equal('sequence_exhausted');
       expect(done.extra).to.deep.equal({ last_value: MAX });
-      expect(await store.get('big')).to.equal(MAX);
+      expect(await store.lastValue('big')).to.equal(MAX);
     });
 
     it('move forward with set and refuse to move back', async () => {
       const store = await open();
-      expect(await store.set('build', 1000)).to.equal(1000);
+      expect(await store.advanceTo('build', 1000)).to.equal(1000);
       expect(await store.next('build', 1)).to.deep.equal({ first: 1001, last: 1001 });
-      const behind = await refusal(store.set('build', 5));
+      const behind = await refusal(store.advanceTo('build', 5));
       expect(behind.code).to.equal('value_behind');
       expect(behind.extra).to.deep.equal({ last_value: 1001 });
-      expect(await store.set('build', 1001)).to.equal(1001);
-      expect(await store.get('build')).to.equal(1001);
-      expect(await store.set('fresh', 0)).to.equal(0);
+      expect(await store.advanceTo('build', 1001)).to.equal(1001);
+      expect(await store.lastValue('build')).to.equal(1001);
+      expect(await store.advanceTo('fresh', 0)).to.equal(0);
       expect(await store.next('fresh', 1)).to.deep.equal({ first: 1, last: 1 });
     });
 
     it('get an unknown id as undefined and list every id sorted by code point (UTF-8 byte order, as the C collation)', async () => {
       const store = await open();
       const ids = ['b', 'a', 'B', 'é', '😀', '\uffff', 'a b', 'Z'];
-      for (const [i, id] of ids.entries()) await store.set(id, i + 1);
-      expect(await store.get('nope')).to.equal(undefined);
-      expect(await store.list()).to.deep.equal([
+      for (const [i, id] of ids.entries()) await store.advanceTo(id, i + 1);
+      expect(await store.lastValue('nope')).to.equal(undefined);
+      expect(await store.sequencePage()).to.deep.equal([
         { id: 'B', last: 3 },
         { id: 'Z', last: 8 },
         { id: 'a', last: 2 },
@@ -122,19 +135,19 @@ export function storeContract(harness: StoreHarness): void {
       const store = await open();
       const firsts = (await Promise.all(Array.from({ length: 200 }, () => store.next('hot', 1)))).map((r) => r.first);
       expect(firsts.sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
-      expect(await store.get('hot')).to.equal(200);
+      expect(await store.lastValue('hot')).to.equal(200);
     });
 
     it('refuse new ids past MAX_SEQUENCES while known ids go on', async () => {
       const store = await open({ MAX_SEQUENCES: '2' });
       await store.next('one', 1);
-      await store.set('two', 10);
+      await store.advanceTo('two', 10);
       expect((await refusal(store.next('three', 1))).code).to.equal('too_many_sequences');
-      expect((await refusal(store.set('three', 5))).code).to.equal('too_many_sequences');
+      expect((await refusal(store.advanceTo('three', 5))).code).to.equal('too_many_sequences');
       expect(await store.next('one', 1)).to.deep.equal({ first: 2, last: 2 });
-      expect(await store.set('two', 11)).to.equal(11);
-      expect(await store.get('three')).to.equal(undefined);
-      expect((await store.list()).map((s) => s.id)).to.deep.equal(['one', 'two']);
+      expect(await store.advanceTo('two', 11)).to.equal(11);
+      expect(await store.lastValue('three')).to.equal(undefined);
+      expect((await store.sequencePage()).map((s) => s.id)).to.deep.equal(['one', 'two']);
     });
 
     it('keep every value it answered when new ids race for the last slots', async () => {
@@ -146,7 +159,7 @@ export function storeContract(harness: StoreHarness): void {
       expect(outcomes.filter((o) => o !== 1 && o !== 'too_many_sequences')).to.deep.equal([]);
       // At least the two free slots are used; a store may let racing creations pass the limit, never lose one.
       expect(won.length).to.be.at.least(2);
-      expect(await store.list()).to.deep.equal([...won, 'old'].map((id) => ({ id, last: 1 })));
+      expect(await store.sequencePage()).to.deep.equal([...won, 'old'].map((id) => ({ id, last: 1 })));
     });
   });
 
@@ -209,12 +222,12 @@ export function storeContract(harness: StoreHarness): void {
     it('continues every sequence and pool where it stopped, with the same keys', async () => {
       let store = await open();
       await store.next('a', 3);
-      await store.set('b', 50);
+      await store.advanceTo('b', 50);
       const int = await store.draw('int', 4);
       const float = await store.draw('float', 2);
       store = await reopen(store);
       expect(await store.next('a', 1)).to.deep.equal({ first: 4, last: 4 });
-      expect(await store.get('b')).to.equal(50);
+      expect(await store.lastValue('b')).to.equal(50);
       const int2 = await store.draw('int', 1);
       expect([int2.start, int2.key]).to.deep.equal([4, int.key]);
       const float2 = await store.draw('float', 1);
@@ -239,7 +252,7 @@ export function storeContract(harness: StoreHarness): void {
       store = await reopen(store);
       expect(await store.next('a', 2, k)).to.deep.equal({ first: 1, last: 2, replayed: true });
       expect(await store.draw('int', 3, d)).to.deep.equal({ ...drawn, replayed: true });
-      expect(await store.get('a')).to.equal(3);
+      expect(await store.lastValue('a')).to.equal(3);
       expect((await store.pool('int')).drawn).to.equal(3);
     });
 
@@ -249,7 +262,7 @@ export function storeContract(harness: StoreHarness): void {
       const answers = await Promise.all(Array.from({ length: 20 }, () => store.next('c', 1, k)));
       expect(answers.map(({ first, last }) => ({ first, last }))).to.deep.equal(Array.from({ length: 20 }, () => ({ first: 1, last: 1 })));
       expect(answers.filter((a) => a.replayed !== true)).to.have.length(1);
-      expect(await store.get('c')).to.equal(1);
+      expect(await store.lastValue('c')).to.equal(1);
     });
 
     it('forget a key after 24 hours', async () => {
@@ -277,7 +290,24 @@ export function storeContract(harness: StoreHarness): void {
     });
   });
 
-  describe('named pools (issue 12)', () => {
+  describe('an idempotency fingerprint collision', () => {
+    it('is internal_error in both kinds of request and hands out nothing (a key kept for a next, the same fingerprint on a draw)', async () => {
+      const store = await open();
+      const idem = { key: 'k-1', fingerprint: 'same' };
+      expect(await store.next('a', 2, idem)).to.deep.equal({ first: 1, last: 2 });
+      const drawn = (await store.pool('int')).drawn;
+      const collision = await refusal(store.draw('int', 1, idem));
+      expect(collision.code).to.equal('internal_error');
+      expect(collision.message).to.equal('the Idempotency-Key "k-1" holds a stored answer of another kind; nothing was handed out; retry with a new Idempotency-Key');
+      expect((await store.pool('int')).drawn).to.equal(drawn);
+      const d = await store.draw('int', 1, { key: 'k-2', fingerprint: 'other' });
+      expect((await refusal(store.next('a', 1, { key: 'k-2', fingerprint: 'other' }))).code).to.equal('internal_error');
+      expect(await store.lastValue('a')).to.equal(2);
+      expect((await store.draw('int', 1, { key: 'k-2', fingerprint: 'other' })).start).to.equal(d.start);
+    });
+  });
+
+  describe('named pools', () => {
     const VOUCHERS: PoolDomain = { type: 'code', alphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ', length: 8, prefix: 'V-', check: true };
     const TINY: PoolDomain = { type: 'code', alphabet: 'ab', length: 2, prefix: 'T', check: false };
 
@@ -368,7 +398,7 @@ export function storeContract(harness: StoreHarness): void {
       });
     });
 
-  // Issue 13: settings, periods under an injected clock, paging, and ids stored before NFC.
+  // Settings, periods under an injected clock, paging, and ids stored before NFC.
   describe('series', () => {
     const T = (iso: string): number => Date.parse(iso);
     const INVOICE = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'Europe/Berlin' };
@@ -383,8 +413,32 @@ export function storeContract(harness: StoreHarness): void {
       const seen = await store.sequence('inv');
       expect(seen!.state.series!.periods).to.deep.equal({ '2026': 2 });
       expect([seen!.state.last, seen!.period]).to.deep.equal([1, '2027']);
-      // The plain value of the current period is what get() and list() show.
-      expect(await store.get('inv')).to.equal(1);
+      // The plain value of the current period is what lastValue() and sequencePage() show.
+      expect(await store.lastValue('inv')).to.equal(1);
+    });
+
+    it('log a clock behind the period once per sequence and period, however many requests it serves', async () => {
+      let now = T('2027-01-01T00:00:05Z');
+      const { log, lines } = keptLog();
+      const store = await open({}, { now: () => now, log });
+      await store.configure('inv', { settings: { ...INVOICE, time_zone: 'UTC' } });
+      await store.configure('other', { settings: { ...INVOICE, time_zone: 'UTC' } });
+      await store.next('inv', 1);
+      await store.next('other', 1);
+      now = T('2026-12-31T23:59:50Z');
+      for (let i = 0; i < 3; i++) await store.next('inv', 1);
+      await store.configure('inv', { last: 10 });
+      await store.next('other', 1);
+      now = T('2028-01-01T00:00:00Z');
+      await store.next('inv', 1);
+      now = T('2027-12-31T23:59:50Z');
+      await store.next('inv', 1);
+      const behind = lines.filter((l) => l.event === 'clock_behind_period').map((l) => [l.sequence_id, l.clock_period, l.period]);
+      expect(behind).to.deep.equal([
+        ['inv', '2026', '2027'],
+        ['other', '2026', '2027'],
+        ['inv', '2027', '2028'],
+      ]);
     });
 
     it('stay in the latest period when the clock steps back, and continue there after a restart', async () => {
@@ -413,39 +467,39 @@ export function storeContract(harness: StoreHarness): void {
       expect((await store.configure('t', { settings: { max: 999 } })).state.series!.settings.max).to.equal(999);
       expect(await store.next('t', 1)).to.include({ first: 100 });
       expect((await refusal(store.configure('u', { settings: { format: 'U{n}', reset: 'daily' } }))).code).to.equal('invalid_settings');
-      expect(await store.get('u')).to.equal(undefined);
+      expect(await store.lastValue('u')).to.equal(undefined);
     });
 
-    it('move a sequence with settings forward with set() inside its current period', async () => {
+    it('move a sequence with settings forward with advanceTo() inside its current period', async () => {
       let now = T('2026-01-01T00:00:00Z');
       const store = await open({}, { now: () => now });
       await store.configure('m', { settings: { format: 'M{YYYY}{MM}-{n}', reset: 'monthly' }, last: 40 });
       now = T('2026-02-01T00:00:00Z');
-      expect(await store.set('m', 7)).to.equal(7);
+      expect(await store.advanceTo('m', 7)).to.equal(7);
       expect(await store.next('m', 1)).to.include({ first: 8, period: '2026-02' });
     });
 
     it('list pages in code point order, above an id and within a prefix', async () => {
       const store = await open();
-      for (const id of ['build-2', 'build-10', 'build-1', 'deploy', 'build', 'buildz', 'b', 'build-\u{1f600}', 'build-\uffff']) await store.set(id, 1);
-      const ids = async (page: { limit?: number; after?: string; prefix?: string }): Promise<string[]> => (await store.list(page)).map((s) => s.id);
+      for (const id of ['build-2', 'build-10', 'build-1', 'deploy', 'build', 'buildz', 'b', 'build-\u{1f600}', 'build-\uffff']) await store.advanceTo(id, 1);
+      const ids = async (page: { limit?: number; after?: string; prefix?: string }): Promise<string[]> => (await store.sequencePage(page)).map((s) => s.id);
       expect(await ids({ limit: 3 })).to.deep.equal(['b', 'build', 'build-1']);
       expect(await ids({ limit: 3, after: 'build-1' })).to.deep.equal(['build-10', 'build-2', 'build-\uffff']);
       expect(await ids({ after: 'build-\uffff' })).to.deep.equal(['build-\u{1f600}', 'buildz', 'deploy']);
       expect(await ids({ prefix: 'build-' })).to.deep.equal(['build-1', 'build-10', 'build-2', 'build-\uffff', 'build-\u{1f600}']);
       expect(await ids({ prefix: 'build-', after: 'build-2', limit: 1 })).to.deep.equal(['build-\uffff']);
       expect(await ids({ prefix: 'nothing' })).to.deep.equal([]);
-      await store.set('build-0', 1);
+      await store.advanceTo('build-0', 1);
       expect(await ids({ prefix: 'build-', limit: 2 })).to.deep.equal(['build-0', 'build-1']);
     });
 
     it('name the stored ids that differ from an NFC id only in their Unicode form', async () => {
       const store = await open();
-      await store.set('caf\u0065\u0301', 3);
-      await store.set('plain', 1);
+      await store.advanceTo('caf\u0065\u0301', 3);
+      await store.advanceTo('plain', 1);
       expect(await store.twins('caf\u00e9')).to.deep.equal(['caf\u0065\u0301']);
       expect(await store.twins('plain')).to.deep.equal([]);
-      expect(await store.get('caf\u00e9')).to.equal(undefined);
+      expect(await store.lastValue('caf\u00e9')).to.equal(undefined);
     });
   });
 }

@@ -1,7 +1,7 @@
 // TOKEN: bearer auth on every route but the probes and the (public by default) docs; 401 problems with WWW-Authenticate.
 import { expect } from 'chai';
 import request from 'supertest';
-import { fileApp } from '../helpers.js';
+import { fileApp } from '../support/helpers.js';
 
 const TOKEN = 's3cret-token';
 const ROUTES: Array<[method: 'get' | 'post' | 'put', url: string]> = [
@@ -43,7 +43,7 @@ describe('TOKEN (bearer auth)', () => {
     await request(server).get('/livez').expect(200, { status: 'ok' });
     await request(server).get('/readyz').expect(200, { status: 'ok' });
     for (const url of ['/openapi.json', '/docs', '/docs/assets/initializer.js']) await request(server).get(url).expect(200);
-    expect(await store.list()).to.deep.equal([]);
+    expect(await store.sequencePage()).to.deep.equal([]);
     expect((await store.pool('int')).drawn).to.equal(0);
     await close();
   });

@@ -1,7 +1,7 @@
 // Many requests at once: sequences stay dense and unique, random draws never repeat.
 import { expect } from 'chai';
 import request from 'supertest';
-import { servedPerTest } from '../support.js';
+import { servedPerTest } from '../support/app.js';
 
 describe('http: concurrency', () => {
   const s = servedPerTest();

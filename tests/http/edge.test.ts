@@ -8,7 +8,7 @@ import { ServiceError } from '../../src/errors.js';
 import { createApp } from '../../src/http/app.js';
 import { withoutPaths } from '../../src/http/problem.js';
 import { silentLogger } from '../../src/logger.js';
-import { openFileStore, startServerProcess, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, startServerProcess, tempDir, testConfig } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 /** Sends raw bytes and returns the whole answer once the server closes the connection. */
@@ -59,7 +59,7 @@ describe('the edge', () => {
     const res = await request(app).post('/next/a').set('Idempotency-Key', '');
     expect(res.status).to.equal(400);
     expect(res.body).to.include({ code: 'invalid_idempotency_key' });
-    expect(await store.get('a')).to.equal(undefined);
+    expect(await store.lastValue('a')).to.equal(undefined);
     const head = await request(app).head('/next/');
     expect(head.status).to.equal(404);
     expect(head.headers['content-type']).to.equal('application/problem+json');

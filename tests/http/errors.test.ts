@@ -1,7 +1,7 @@
 // Problem documents, unknown paths, wrong methods, health.
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, servedPerTest } from '../support.js';
+import { expectProblem, servedPerTest } from '../support/app.js';
 
 describe('http: errors and health', () => {
   const s = servedPerTest();

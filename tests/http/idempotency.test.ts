@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -71,7 +71,7 @@ describe('Idempotency-Key', () => {
     const { server, store } = await fresh();
     const answers = await Promise.all(Array.from({ length: 5 }, () => request(server).post('/next/a').set('Idempotency-Key', 'same')));
     for (const res of answers) expect(res.body).to.deep.equal({ sequence_id: 'a', next_value: 1 });
-    expect(await store.get('a')).to.equal(1);
+    expect(await store.lastValue('a')).to.equal(1);
     await store.close();
   });
 
@@ -87,8 +87,8 @@ describe('Idempotency-Key', () => {
     }
     await request(server).get('/random').set('Idempotency-Key', 'r').expect(200);
     await request(server).get('/random?type=float').set('Idempotency-Key', 'r').expect(422);
-    expect(await store.get('b')).to.equal(undefined);
-    expect(await store.get('a')).to.equal(1);
+    expect(await store.lastValue('b')).to.equal(undefined);
+    expect(await store.lastValue('a')).to.equal(1);
     expect((await store.pool('int')).drawn).to.equal(1);
     expect((await store.pool('float')).drawn).to.equal(0);
     await store.close();
@@ -129,7 +129,7 @@ describe('Idempotency-Key', () => {
         expect(res.body).to.deep.include({ type: 'about:blank', title: 'Bad Request', status: 400, code: 'invalid_idempotency_key' });
       }
     }
-    expect(await store.get('a')).to.equal(1);
+    expect(await store.lastValue('a')).to.equal(1);
     expect((await store.pool('int')).drawn).to.equal(0);
     await store.close();
   });

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { stopChild } from '../../bench/children.js';
-import { startServerProcess, tempDir, until, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, until, type ServerProcess } from '../support/helpers.js';
 
 const IDS = 100_000;
 const CLIENTS = 64;

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { fileApp, openFileStore, tempDir, testConfig, until } from '../helpers.js';
-import { ControlledWriter } from '../support.js';
+import { fileApp, openFileStore, tempDir, testConfig, until } from '../support/helpers.js';
+import { ControlledWriter } from '../support/app.js';
 
 /** Samples of the Prometheus text: `name{labels}` → value. */
 function samples(text: string): Map<string, number> {
@@ -114,7 +114,7 @@ describe('GET /metrics', () => {
     await until('the first commit to reach the writer', () => writer.started === 1);
     const rest = Array.from({ length: 4 }, () => request(server).get('/next/a').then((r) => r.status));
     // All five have taken their value in memory: the four later ones wait for the next commit.
-    await until('four requests to join the pending commit', async () => (await store.get('a')) === 5);
+    await until('four requests to join the pending commit', async () => (await store.lastValue('a')) === 5);
     writer.failNext(2);
     writer.release();
     expect(await Promise.all([first, ...rest])).to.deep.equal([503, 503, 503, 503, 503]);

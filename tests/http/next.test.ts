@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import request from 'supertest';
-import { stateOnDisk } from '../helpers.js';
-import { expectProblem, servedPerTest } from '../support.js';
+import { stateOnDisk } from '../support/helpers.js';
+import { expectProblem, servedPerTest } from '../support/app.js';
 
 describe('http: /next/:sequenceId', () => {
   const s = servedPerTest();

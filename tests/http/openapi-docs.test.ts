@@ -4,7 +4,7 @@ import request from 'supertest';
 import { buildRouter } from '../../src/http/router.js';
 import { Metrics } from '../../src/metrics.js';
 import { RandomValues } from '../../src/random/values.js';
-import { fileApp } from '../helpers.js';
+import { fileApp } from '../support/helpers.js';
 
 type Json = Record<string, any>;
 

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { startServerProcess, tempDir } from '../helpers.js';
-import { expectProblem, serveFile, servedPerTest } from '../support.js';
+import { startServerProcess, tempDir } from '../support/helpers.js';
+import { expectProblem, serveFile, servedPerTest } from '../support/app.js';
 
 type Def = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // GET /random: int and float pools, count, exact float text, plain text, exhaustion.
 import { expect } from 'chai';
 import request from 'supertest';
-import { expectProblem, servedPerTest } from '../support.js';
+import { expectProblem, servedPerTest } from '../support/app.js';
 
 const single = /^\{"number":(-?\d+(?:\.\d+)?)\}$/;
 const many = /^\{"numbers":\[(.*)\]\}$/;

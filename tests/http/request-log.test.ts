@@ -5,7 +5,7 @@ import request from 'supertest';
 import { ServiceError } from '../../src/errors.js';
 import { createApp } from '../../src/http/app.js';
 import type { Store } from '../../src/store/store.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -20,9 +20,9 @@ async function loggedApp(level: string, fail?: Error) {
     pool: (kind) => real.pool(kind),
     pools: () => real.pools(),
     definePool: (name, domain) => real.definePool(name, domain),
-    get: (id) => real.get(id),
-    list: (page) => real.list(page),
-    set: (id, last) => real.set(id, last),
+    lastValue: (id) => real.lastValue(id),
+    sequencePage: (page) => real.sequencePage(page),
+    advanceTo: (id, last) => real.advanceTo(id, last),
     sequence: (id) => real.sequence(id),
     configure: (id, input) => real.configure(id, input),
     twins: (nfc) => real.twins(nfc),

@@ -8,7 +8,7 @@ import { openApiDocument, openApiPath } from '../../src/http/openapi.js';
 import { PUBLIC, READ, type Route } from '../../src/http/route.js';
 import { RouteIndex } from '../../src/http/router.js';
 import { ROUTES } from '../../src/http/routes.js';
-import { fileApp, tempDir } from '../helpers.js';
+import { fileApp, tempDir } from '../support/helpers.js';
 
 const SAMPLE: Record<string, string> = { sequenceId: 'route-table', name: 'int', value: '1', asset: 'initializer.js' };
 
@@ -42,7 +42,7 @@ describe('the route table', () => {
       } else expect(head.status, `HEAD ${url}`).to.not.equal(405);
     }
     // No HEAD moved anything.
-    expect(await store.list()).to.deep.equal([]);
+    expect(await store.sequencePage()).to.deep.equal([]);
     expect((await store.pool('int')).drawn).to.equal(0);
     await close();
   });
@@ -80,7 +80,7 @@ describe('the route table', () => {
         if (bare !== expected[0] || scoped !== expected[1]) wrong.push(`${method} ${url}: ${bare} ${scoped}, expected ${expected.join(' ')}`);
       }
     expect(wrong).to.deep.equal([]);
-    expect(await store.list()).to.deep.equal([]);
+    expect(await store.sequencePage()).to.deep.equal([]);
     await close();
   });
 });

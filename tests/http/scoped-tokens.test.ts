@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { fileApp, startServerProcess, tempDir, until } from '../helpers.js';
+import { fileApp, startServerProcess, tempDir, until } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -96,7 +96,7 @@ describe('scoped tokens (TOKEN_FILE, TOKENS_FILE, METRICS_TOKEN)', () => {
       }
     expect(failures).to.deep.equal([]);
     // Only the allowed requests moved anything: TOKEN and ci took build-web, TOKEN took deploy; the PUTs set 1000.
-    expect(await store.list()).to.deep.equal([
+    expect(await store.sequencePage()).to.deep.equal([
       { id: 'build-web', last: 1000 },
       { id: 'deploy', last: 1 },
       { id: 'invoice', last: 1000 },

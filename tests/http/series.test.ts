@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { tempDir } from '../helpers.js';
-import { expectProblem, serveFile, serveFileApp, type Served } from '../support.js';
+import { tempDir } from '../support/helpers.js';
+import { expectProblem, serveFile, serveFileApp, type Served } from '../support/app.js';
 
 const T = (iso: string): number => Date.parse(iso);
 

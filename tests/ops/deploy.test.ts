@@ -11,9 +11,9 @@ import { SETTINGS } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
-import { openFileStore, REPO_ROOT, tempDir, testConfig } from '../helpers.js';
+import { openFileStore, REPO_ROOT, tempDir, testConfig } from '../support/helpers.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const DEPLOY = path.join(REPO_ROOT, 'deploy');
 const docs = (file: string): Json[] =>

@@ -5,17 +5,23 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
-import { startServerProcess, tempDir } from '../helpers.js';
+import { startServerProcess, tempDir } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HOST = 'take-a-number.example';
 
-describe('/docs in a browser', function () {
+// Chromium is a system tool that npm ci does not bring: CI installs it and sets REQUIRE_CHROMIUM=1; elsewhere
+// its absence is said, not hidden.
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.REQUIRE_CHROMIUM !== '1')
+  console.log(`/docs browser test NOT RUN: ${CHROMIUM} is missing; install it (apt-get install chromium) to run it`);
+
+(haveChromium || process.env.REQUIRE_CHROMIUM === '1' ? describe : () => undefined)('/docs in a browser', function () {
   this.timeout(90_000);
 
   it('renders from the service alone: no request leaves the service', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing and REQUIRE_CHROMIUM=1: apt-get install chromium (.ci/run does)`);
     const dir = await tempDir();
     const netLog = path.join(dir, 'netlog.json');
     const srv = await startServerProcess({ SEQUENCE_FILE: path.join(dir, 's.json'), TOKEN: 'not-needed-for-docs' });

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServerProcess, tempDir, until } from '../helpers.js';
+import { startServerProcess, tempDir, until } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 /** Opens `n` TCP connections that send nothing; resolves once all are connected (or refused). */

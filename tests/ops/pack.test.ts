@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { REPO_ROOT, startServerProcess, tempDir } from '../helpers.js';
+import { REPO_ROOT, startServerProcess, tempDir } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 
 const run = promisify(execFile);

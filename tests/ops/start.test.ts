@@ -1,10 +1,11 @@
 // What an operator sees at start: the start line, the warnings, and refusals that name the next step.
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { expect } from 'chai';
-import { MAIN_JS, runServerToExit, startServerProcess, tempDir } from '../helpers.js';
+import { MAIN_JS, REPO_ROOT, runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
 import { startChild, stopChild } from '../../bench/children.js';
 
 const lines = (out: string): Array<Record<string, unknown>> =>
@@ -36,6 +37,34 @@ describe('start: what the operator sees', function () {
     const again = await startServerProcess({ SEQUENCE_FILE: file, LOG_LEVEL: 'info' });
     expect(await stopChild(again)).to.equal(0);
     expect(lines(again.stdout()).map((l) => l.event)).to.not.include('fresh_state');
+  });
+
+  it('the shipped sequences.json and its replica: an empty format-2 state, no pool keys, a valid checksum, equal bytes', async () => {
+    const primary = await readFile(path.join(REPO_ROOT, 'sequences.json'));
+    expect(await readFile(path.join(REPO_ROOT, 'sequences.json.replica'))).to.deep.equal(primary);
+    const { checksum, ...rest } = JSON.parse(primary.toString('utf8')) as Record<string, unknown>;
+    expect(rest).to.deep.equal({ format: 2, generation: 0, sequences: {}, pools: {}, idempotency: {} });
+    const before = primary.subarray(0, primary.indexOf('  "checksum"'));
+    expect(checksum).to.equal(`crc32:${crc32(before).toString(16).padStart(8, '0')}`);
+  });
+
+  it('a first start on the shipped state, on loopback as npm start runs it, logs no WARN and migrates nothing', async () => {
+    const dir = await tempDir();
+    for (const f of ['sequences.json', 'sequences.json.replica']) await copyFile(path.join(REPO_ROOT, f), path.join(dir, f));
+    const file = path.join(dir, 'sequences.json');
+    const srv = await startChild(MAIN_JS, ['--port', '0'], { SEQUENCE_FILE: file, LOG_LEVEL: 'info', TAKE_A_NUMBER_ANNOUNCE: '1', HOST: '127.0.0.1' });
+    expect(srv.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await (await fetch(`${srv.url}/next/build`)).json())).to.deep.equal({ sequence_id: 'build', next_value: 1 });
+    expect(await stopChild(srv)).to.equal(0);
+    const log = lines(srv.stdout());
+    expect(log.map((l) => l.event)).to.include('listening');
+    expect(log.filter((l) => (l.level as number) >= 40).map((l) => l.msg)).to.deep.equal([]);
+    expect(srv.stderr()).to.equal('');
+    expect((await readdir(dir)).sort()).to.deep.equal(['sequences.json', 'sequences.json.journal', 'sequences.json.journal.replica', 'sequences.json.lock', 'sequences.json.replica']);
+    // The first start made this clone's own int and float pools, each with a key of its own.
+    const state = JSON.parse(await readFile(file, 'utf8')) as { pools: Record<string, { key: string }> };
+    expect(Object.keys(state.pools).sort()).to.deep.equal(['float', 'int']);
+    expect(state.pools.int!.key).to.match(/^[0-9a-f]{64}$/);
   });
 
   it('warns when it listens beyond loopback with no token, and masks a database password in the start line', async () => {

@@ -7,9 +7,9 @@ import { ServiceError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
-import { oneTo } from './load.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
+import { oneTo } from '../support/load.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -82,7 +82,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
       expect(mine.map((r) => r.first)).to.deep.equal(mine.map((_, j) => 1 + mine.slice(0, j).reduce((n, r) => n + r.last - r.first + 1, 0)));
       const values = mine.flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, j) => r.first + j));
       expect(values, id).to.deep.equal(oneTo(values.length));
-      expect(await s.get(id)).to.equal(values.length);
+      expect(await s.lastValue(id)).to.equal(values.length);
     }
     for (const kind of ['int', 'float'] as const) {
       const starts = draws.filter((d) => d.pool === kind).map((d) => d.start);
@@ -110,7 +110,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
 
   it('refuses within a batch only the requests that do not fit, in arrival order, and serves the rest', async () => {
     const s = await open({ MAX_SEQUENCES: '3', RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '5' });
-    await s.set('big', MAX - 3);
+    await s.advanceTo('big', MAX - 3);
     await s.next('old', 1);
     const answers = await Promise.all([
       outcome(s.next('big', 2)),
@@ -138,7 +138,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
       'random_exhausted',
       3,
     ]);
-    expect(await s.list()).to.deep.equal([
+    expect(await s.sequencePage()).to.deep.equal([
       { id: 'big', last: MAX },
       { id: 'new1', last: 1 },
       { id: 'old', last: 2 },
@@ -201,7 +201,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
         outcome(s.draw('int', 1, { key: 'x2', fingerprint: 'random int 1' })),
       ]);
       expect(keyed).to.deep.equal(['storage_unavailable', 'storage_unavailable', 'storage_unavailable']);
-      expect(await s.get('a')).to.equal(1);
+      expect(await s.lastValue('a')).to.equal(1);
       expect((await s.pool('int')).drawn).to.equal(0);
       expect(await query(db.url, 'SELECT key FROM tan_idempotency')).to.deep.equal([]);
     } finally {

@@ -4,9 +4,9 @@ import { expect } from 'chai';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
-import { oneTo } from './load.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, type TestDatabase } from '../support/postgres-database.js';
+import { oneTo } from '../support/load.js';
 
 describePostgres('PostgreSQL: the commit bound', function () {
   this.timeout(30_000);

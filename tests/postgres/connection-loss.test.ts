@@ -7,11 +7,11 @@ import { silentLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { startServerProcess, testConfig, type ServerProcess } from '../helpers.js';
-import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
-import { until } from '../helpers.js';
-import { getJson, type Answer } from './load.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { startServerProcess, testConfig, type ServerProcess } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, type TestDatabase } from '../support/postgres-database.js';
+import { until } from '../support/helpers.js';
+import { getJson, type Answer } from '../support/load.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 describePostgres('PostgreSQL: losing the database', function () {
   this.timeout(30_000);

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { PostgresStore } from '../../src/store/postgres/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, type TestDatabase } from '../support/postgres-database.js';
 
 describePostgres('PostgreSQL: durability settings', () => {
   let db: TestDatabase;
@@ -17,7 +17,7 @@ describePostgres('PostgreSQL: durability settings', () => {
   });
 
   it('turns synchronous_commit on for its sessions when the database default is off', async () => {
-    const { query } = await import('./database.js');
+    const { query } = await import('../support/postgres-database.js');
     await query(db.url, `ALTER DATABASE ${db.name} SET synchronous_commit = off`);
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({

@@ -6,8 +6,8 @@ import { runMigrate, type MigrateIo } from '../../src/cli/migrate.js';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
-import { openFileStore, tempDir, testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+import { openFileStore, tempDir, testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 
 async function migrate(...args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
   const out = { stdout: [] as string[], stderr: [] as string[] };
@@ -78,7 +78,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     const file = path.join(await tempDir(), 'sequences.json');
     let store = await fileStore(file);
     await store.next('a', 3);
-    await store.set('b', 1000);
+    await store.advanceTo('b', 1000);
     await store.next('__proto__', 1);
     await store.draw('int', 7);
     await store.draw('float', 3);
@@ -97,7 +97,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect(there.stdout[0]).to.match(/^migrated 4 sequences, 2 random pools and 2 idempotency keys from \S+sequences\.json to postgres:\/\/\S+ \(the target now holds 4 sequences\)$/);
 
     store = await pgStore();
-    expect(await store.list()).to.deep.equal([
+    expect(await store.sequencePage()).to.deep.equal([
       { id: '__proto__', last: 1 },
       { id: 'a', last: 3 },
       { id: 'b', last: 1000 },
@@ -116,7 +116,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     const home = await migrate('--from', db.url, '--to', back);
     expect([home.code, home.stderr]).to.deep.equal([0, []]);
     store = await fileStore(back);
-    expect(await store.get('a')).to.equal(4);
+    expect(await store.lastValue('a')).to.equal(4);
     expect(await store.pool('int')).to.deep.equal({ ...int, drawn: 10 });
     expect(await store.pool('float')).to.deep.equal({ ...float, drawn: 3 });
     expect(await store.next('c', 2, k1)).to.deep.equal({ first: 1, last: 2, replayed: true });
@@ -230,7 +230,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     await source.close();
 
     let target = await pgStore();
-    await target.set('a', 9);
+    await target.advanceTo('a', 9);
     await target.close();
 
     const refused = await migrate('--from', file, '--to', db.url);
@@ -241,7 +241,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
         'Nothing was changed; use --take-max to keep the larger value of each.',
     ]);
     target = await pgStore();
-    expect(await target.list()).to.deep.equal([{ id: 'a', last: 9 }]);
+    expect(await target.sequencePage()).to.deep.equal([{ id: 'a', last: 9 }]);
     expect((await target.pool('int')).key).to.not.equal(key);
     await target.close();
 
@@ -249,7 +249,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect([taken.code, taken.stderr]).to.deep.equal([0, []]);
     expect(taken.stdout[0]).to.match(/; kept the target's larger value in 1 place \(--take-max\)$/);
     target = await pgStore();
-    expect(await target.list()).to.deep.equal([
+    expect(await target.sequencePage()).to.deep.equal([
       { id: 'a', last: 9 },
       { id: 'b', last: 2 },
     ]);
@@ -289,6 +289,6 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     expect(busy.code).to.equal(1);
     expect(busy.stderr).to.have.length(1);
     expect(busy.stderr[0]).to.match(/^take-a-number migrate: another process is using \S+busy\.json/);
-    expect(await running.get('x')).to.equal(undefined);
+    expect(await running.lastValue('x')).to.equal(undefined);
   });
 });

@@ -1,8 +1,8 @@
 // Three real server processes on one database: concurrent clients over all of them never get a value twice.
 import { expect } from 'chai';
-import { startServerProcess, until, type ServerProcess } from '../helpers.js';
-import { createTestDatabase, describePostgres, type TestDatabase } from './database.js';
-import { getJson, oneTo, runConcurrently } from './load.js';
+import { startServerProcess, until, type ServerProcess } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, type TestDatabase } from '../support/postgres-database.js';
+import { getJson, oneTo, runConcurrently } from '../support/load.js';
 
 describePostgres('PostgreSQL: three instances on one database', function () {
   this.timeout(30_000);

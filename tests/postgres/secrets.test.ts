@@ -3,8 +3,8 @@
 // connections killed mid-run) and on unreachable ones. "secret" appears in none of their output.
 import { expect } from 'chai';
 import { maskSecrets } from '../../src/mask.js';
-import { runServerToExit, startServerProcess, until } from '../helpers.js';
-import { ADMIN_URL, createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+import { runServerToExit, startServerProcess, until } from '../support/helpers.js';
+import { ADMIN_URL, createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 
 /** `url` with the password "secret" given in the userinfo or as a query parameter (trust auth ignores it). */
 function withPassword(url: string, how: 'userinfo' | 'query'): string {

@@ -1,12 +1,12 @@
-// Issue 13 on PostgreSQL beside the batched commit: a sequence with settings served by three instances at
+// Sequences with settings on PostgreSQL beside the batched commit: a sequence with settings served by three instances at
 // once across the change of year (each with its own injected clock), idempotent retries of formatted
 // answers, and plain ids still batched around it.
 import { expect } from 'chai';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresStore } from '../../src/store/postgres/store.js';
 import type { Reservation, Store } from '../../src/store/store.js';
-import { testConfig } from '../helpers.js';
-import { createTestDatabase, describePostgres, query, type TestDatabase } from './database.js';
+import { testConfig } from '../support/helpers.js';
+import { createTestDatabase, describePostgres, query, type TestDatabase } from '../support/postgres-database.js';
 
 const settings = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'Europe/Berlin', max: 99999 };
 

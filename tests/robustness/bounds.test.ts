@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateOnDisk, tempDir } from '../helpers.js';
-import { openInProcess, type InProcess } from './util.js';
+import { stateOnDisk, tempDir } from '../support/helpers.js';
+import { openInProcess, type InProcess } from '../support/robustness.js';
 
 type Res = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
 

@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
-import { parseLogLines } from './util.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
+import { parseLogLines } from '../support/robustness.js';
 
 const IDS = ['a', 'b', 'ü x'];
 const CYCLES = 10;
@@ -134,7 +134,7 @@ describe('robustness: kill -9 under load', function () {
     const warm = await startServerProcess({ SEQUENCE_FILE: file, ...ENV });
     let warmDone = false;
     const warmClient = client(warm, seen, () => warmDone);
-    const { until: poll } = await import('../helpers.js');
+    const { until: poll } = await import('../support/helpers.js');
     await poll('the first run to hand out values', () => (seen.seq.get('a')?.length ?? 0) > 20, 20_000, 20);
     warmDone = true;
     await warmClient;
@@ -146,7 +146,7 @@ describe('robustness: kill -9 under load', function () {
     void srv.exited.then(() => (dead = true));
     const clients = Array.from({ length: CLIENTS }, () => client(srv, seen, () => dead));
     // Stop once enough was handed out that the journal holds many records (a condition, not a time).
-    const { until } = await import('../helpers.js');
+    const { until } = await import('../support/helpers.js');
     await until('load to hand out values', () => [...seen.seq.values()].reduce((a, v) => a + v.length, 0) > 200, 20_000, 20);
     srv.child.kill('SIGKILL');
     expect(await srv.exited).to.equal('SIGKILL');

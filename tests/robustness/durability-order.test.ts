@@ -1,15 +1,16 @@
 // "Durable before sent", checked from outside the process with strace: for the one request, its journal
 // record is written to both journal copies and the primary fdatasynced before the first byte of the reply,
 // with no rename on the request path; at the stop's checkpoint each snapshot copy is fsynced and renamed,
-// the directory fsynced, and only then are the journal copies switched.
+// the directory fsynced, and only then are the journal copies switched. The same order is counted without
+// strace, through an injected fs, in tests/store/file/durability-order.test.ts.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAIN_JS, tempDir } from '../helpers.js';
-import { until } from '../helpers.js';
-import { parseLogLines } from './util.js';
+import { MAIN_JS, tempDir } from '../support/helpers.js';
+import { until } from '../support/helpers.js';
+import { parseLogLines } from '../support/robustness.js';
 
 interface Call {
   pid: string;

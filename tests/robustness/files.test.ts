@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { lstat, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runServerToExit, startServerProcess, stateOnDisk, tempDir } from '../helpers.js';
+import { runServerToExit, startServerProcess, stateOnDisk, tempDir } from '../support/helpers.js';
 
 async function handOut(file: string, n: number): Promise<number[]> {
   const srv = await startServerProcess({ SEQUENCE_FILE: file });

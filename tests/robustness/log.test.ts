@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runServerToExit, startServerProcess, tempDir } from '../helpers.js';
-import { ERROR, parseLogLines } from './util.js';
+import { runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
+import { ERROR, parseLogLines } from '../support/robustness.js';
 
 const INFO = 30;
 

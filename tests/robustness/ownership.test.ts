@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir } from '../helpers.js';
+import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
 
 describe('robustness: ownership (flock on <state>.lock)', function () {
   this.timeout(60_000);

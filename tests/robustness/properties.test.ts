@@ -10,8 +10,8 @@ import { compareIds } from '../../src/ids.js';
 import path from 'node:path';
 import { domainSize } from '../../src/random/domain.js';
 import { parseSnapshot } from '../../src/store/file/snapshot/format.js';
-import { tempDir } from '../helpers.js';
-import { openInProcess, type InProcess } from './util.js';
+import { tempDir } from '../support/helpers.js';
+import { openInProcess, type InProcess } from '../support/robustness.js';
 
 const ALLOWED = [200, 400, 404, 405, 409, 413, 415, 422];
 
@@ -194,7 +194,7 @@ async function apply(s: InProcess, m: Model, op: Op): Promise<void> {
   if (res.status === 404 && op.kind === 'get') expect(m.seq.has(decodedOrUndefined(op.id) ?? '\u0000'), where).to.equal(false);
   // Nothing else moves a counter.
   expect(JSON.stringify([[...m.seq].sort(), m.drawn]), where).to.equal(before);
-  const list = await s.store.list();
+  const list = await s.store.sequencePage();
   expect(list.map((e) => [e.id, e.last]).sort(), where).to.deep.equal([...m.seq].sort());
   expect((await s.store.pool('int')).drawn, where).to.equal(m.drawn.int);
   expect((await s.store.pool('float')).drawn, where).to.equal(m.drawn.float);

@@ -4,11 +4,11 @@
 import { expect } from 'chai';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runServerToExit, startServerProcess, tempDir } from '../helpers.js';
+import { runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
 import { salvage } from '../../src/store/file/recovery/salvage.js';
 import { serializeSnapshot } from '../../src/store/file/snapshot/format.js';
 import { emptyState } from '../../src/store/file/state.js';
-import { ERROR, SMALL_POOLS, onlyMatch, openInProcess, parseLogLines, snapshotDir, type InProcess } from './util.js';
+import { ERROR, SMALL_POOLS, onlyMatch, openInProcess, parseLogLines, snapshotDir, type InProcess } from '../support/robustness.js';
 
 interface Acked {
   a: number;

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
-import { until } from '../helpers.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
+import { until } from '../support/helpers.js';
 
 interface Outcomes {
   seq: Map<string, number[]>;

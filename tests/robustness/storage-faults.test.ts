@@ -13,9 +13,9 @@ import type { StateWriter } from '../../src/store/file/commit/writer.js';
 import { FileStore } from '../../src/store/file/file-store.js';
 import { statePaths } from '../../src/store/file/paths.js';
 import { readState } from '../../src/store/file/recovery/recover.js';
-import { runServerToExit, startServerProcess, stateOnDisk, tempDir, testConfig, type ServerProcess } from '../helpers.js';
-import { until } from '../helpers.js';
-import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, type LogLine } from './util.js';
+import { runServerToExit, startServerProcess, stateOnDisk, tempDir, testConfig, type ServerProcess } from '../support/helpers.js';
+import { until } from '../support/helpers.js';
+import { ERROR, captureLog, parseLogLines, sh, unmountQuietly, type LogLine } from '../support/robustness.js';
 
 interface Target {
   url: string;

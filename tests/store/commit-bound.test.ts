@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { ServiceError } from '../../src/errors.js';
 import { MAX_COMMIT_VALUES, takeWithin } from '../../src/store/commit-bound.js';
 import { CommitBudget } from '../../src/store/file/commit/budget.js';
-import { openFileStore, tempDir } from '../helpers.js';
+import { openFileStore, tempDir } from '../support/helpers.js';
 
 /** The `drawn` each journal record gave `pool`, in order (one record per commit). */
 async function drawnPerCommit(file: string, pool: string): Promise<number[]> {

@@ -12,7 +12,7 @@ import { respond, sendJson } from './respond.js';
 
 /** The id after `prefix` in the raw path; ids stored before NFC stay reachable (src/ids.ts). */
 function sequenceId(ctx: Context, { store }: RouteDeps, prefix: string): Promise<string> {
-  return resolveId(params.sequenceId(ctx, prefix), { has: async (id) => (await store.get(id)) !== undefined, twins: (nfc) => store.twins(nfc) });
+  return resolveId(params.sequenceId(ctx, prefix), { has: async (id) => (await store.lastValue(id)) !== undefined, twins: (nfc) => store.twins(nfc) });
 }
 
 export async function next(ctx: Context, deps: RouteDeps): Promise<void> {
@@ -33,7 +33,7 @@ export async function next(ctx: Context, deps: RouteDeps): Promise<void> {
 export async function listSequences(ctx: Context, { store }: RouteDeps): Promise<void> {
   const page = params.listPage(ctx);
   // One more than asked tells whether another page follows.
-  const list = await store.list({ ...page, limit: page.limit + 1 });
+  const list = await store.sequencePage({ ...page, limit: page.limit + 1 });
   const more = list.length > page.limit;
   if (more) list.pop();
   const body: Record<string, unknown> = { sequences: list.map((s) => ({ sequence_id: s.id, last_value: s.last })) };

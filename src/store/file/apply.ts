@@ -15,7 +15,7 @@ export interface Changes {
   pools?: Record<string, PoolChange>;
   /** Idempotency keys added, with their answers. */
   idem?: Record<string, IdempotencyEntry>;
-  /** [series] Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
+  /** Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
   series?: Record<string, SequenceState>;
 }
 
@@ -56,7 +56,7 @@ export function sequenceState(state: State, id: string): SequenceState | undefin
   return series ? { last, series } : { last };
 }
 
-/** [series] Sets a sequence's whole state, unless the state already holds a later period or value of it. */
+/** Sets a sequence's whole state, unless the state already holds a later period or value of it. */
 export function applySeries(state: State, id: string, change: SequenceState): void {
   const current = sequenceState(state, id);
   if (!change.series) {
@@ -100,7 +100,7 @@ export class PendingChanges {
     else this.seq.set(id, last);
   }
 
-  /** [series] A sequence's whole state (with or without settings). */
+  /** A sequence's whole state (with or without settings). */
   series(id: string, change: SequenceState): void {
     applySeries(this.state, id, change);
     this.seq.delete(id);

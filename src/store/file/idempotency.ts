@@ -1,6 +1,6 @@
 // Idempotency keys of the file store: bounded in number (oldest dropped first) and expiring after a TTL.
 // Dropping needs no record: replay adds the same keys in the same order and bounds them the same way.
-import { idempotencyKeyReused } from '../rules.js';
+import { idempotencyKeyReused } from '../rules/refusals.js';
 import type { Idempotency, IdempotencyEntry, IdempotentResult } from '../store.js';
 
 export class IdempotencyCache {

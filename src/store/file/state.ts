@@ -1,7 +1,6 @@
 // The file engine's in-memory state: what a snapshot holds and what journal records change.
-import { randomBytes } from 'node:crypto';
-import { StartupError } from '../../errors.js';
-import { domainDifference, type FloatDomain, type IntDomain, type PoolKind } from '../../random/domain.js';
+import type { FloatDomain, IntDomain, PoolKind } from '../../random/domain.js';
+import { checkConfigPool, newPool } from '../rules/pools.js';
 import type { SeriesState } from '../../series/sequence.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
 
@@ -10,7 +9,7 @@ export interface State {
   generation: number;
   /** Plain sequences stay plain numbers: 1,000,000 of them must fit in memory cheaply. Insertion order is file order. */
   sequences: Map<string, number>;
-  /** [series] Settings and periods of the sequences that have settings; their current value stays in `sequences`. */
+  /** Settings and periods of the sequences that have settings; their current value stays in `sequences`. */
   series: Map<string, SeriesState>;
   /** Random pools by name: "int" and "float" (RANDOM_*) and the named pools of PUT /pools. */
   pools: Map<string, PoolState>;
@@ -29,17 +28,12 @@ export function ensurePools(pools: Map<string, PoolState>, wanted: Record<PoolKi
   for (const kind of ['int', 'float'] as const) {
     const pool = pools.get(kind);
     if (!pool) {
-      const fresh = { domain: wanted[kind], key: randomBytes(32).toString('hex'), drawn: 0 };
+      const fresh = newPool(wanted[kind]);
       pools.set(kind, fresh);
       created.set(kind, fresh);
       continue;
     }
-    const difference = domainDifference(pool.domain, wanted[kind]);
-    if (difference)
-      throw new StartupError(
-        `the ${kind} random pool's range is fixed when it is created: ${difference}. ` +
-          `Changing it could repeat values; set it back, or use a new state file for the new range.`,
-      );
+    checkConfigPool(kind, pool.domain, wanted[kind], 'state file');
   }
   return created;
 }

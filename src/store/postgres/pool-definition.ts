@@ -1,4 +1,4 @@
-// A pool's definition as stored in tan_pools.domain (jsonb): the same parser as PUT /pools (issue 12).
+// A pool's definition as stored in tan_pools.domain (jsonb): the same parser as PUT /pools.
 import { parseDefinition } from '../../random/definition.js';
 import type { PoolDomain } from '../../random/domain.js';
 

@@ -1,4 +1,4 @@
-// Schema step 3, "pools named" (issue 12): a pool's row is keyed by its name (the column keeps its name
+// Schema step 3, "pools named": a pool's row is keyed by its name (the column keeps its name
 // "kind"). Written to be idempotent, so it runs right whatever other steps ran before it.
 export const POOLS_NAMED: readonly string[] = [
   `ALTER TABLE tan_pools DROP CONSTRAINT IF EXISTS tan_pools_kind_check`,

@@ -5,7 +5,7 @@ import { StartupError } from '../../errors.js';
 import { POOLS_NAMED } from './schema-pools.js';
 import { SERIES_TABLE_SQL } from './schema-series.js';
 
-export const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 3;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';
@@ -34,9 +34,9 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        result      jsonb)`,
     `CREATE INDEX tan_idempotency_at ON tan_idempotency (at)`,
   ],
-  // 2: settings and periods of formatted sequences (issue 13), see schema-series.ts.
+  // 2: settings and periods of formatted sequences, see schema-series.ts.
   [SERIES_TABLE_SQL],
-  // 3: named pools (issue 12), see schema-pools.ts.
+  // 3: named pools, see schema-pools.ts.
   POOLS_NAMED,
 ];
 

@@ -1,20 +1,22 @@
-// [series] Issue 13 on PostgreSQL: sequences with settings are read and written under their row lock, one
+// Sequences with settings on PostgreSQL: they are read and written under their row lock, one
 // transaction per request (they are rarer than plain ids, which keep the one-statement batch). The row lock
 // serializes every instance, so the values of a period stay dense and never repeat.
 import type pg from 'pg';
-import type { Logger } from 'pino';
 import { isServiceError } from '../../errors.js';
 import { prefixEnd } from '../../ids.js';
 import { seriesFromJson, seriesToJson } from '../../series/json.js';
 import { allocate, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
 import type { ConfigureInput } from '../../series/settings.js';
+import type { ClockWarnings } from '../rules/clock.js';
+import { reservationOf } from '../rules/reservation.js';
 import type { ListPage, Reservation, SequenceInfo } from '../store.js';
-import type { Db } from './batch/allocate.js';
-import { transaction } from './pool.js';
+import { oneIdAdmitted } from './admission.js';
+import { transaction, type Db } from './connection.js';
 
 export interface SeriesContext {
   now: () => number;
-  log: Logger;
+  /** Logs a clock behind a sequence's period once per sequence and period. */
+  clock: ClockWarnings;
   maxSequences: number;
 }
 
@@ -28,7 +30,7 @@ const LOCK_SQL = `SELECT value FROM tan_sequences WHERE id = $1 FOR UPDATE`;
 const SERIES_SQL = `SELECT series FROM tan_series WHERE id = $1`;
 const READ_SQL = `SELECT q.value, x.series FROM tan_sequences q LEFT JOIN tan_series x ON x.id = q.id WHERE q.id = $1`;
 const CREATE_SQL = `INSERT INTO tan_sequences (id, value) SELECT $1::text, 0
-  WHERE EXISTS (SELECT 1 FROM tan_sequences WHERE id = $1::text) OR (SELECT count(*) FROM tan_sequences) < $2::bigint
+  WHERE ${oneIdAdmitted('$1::text', '$2::bigint')}
   ON CONFLICT (id) DO NOTHING`;
 const SAVE_SQL = `INSERT INTO tan_series (id, series) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET series = EXCLUDED.series`;
 const LIST_SQL = `SELECT id, value FROM tan_sequences
@@ -60,14 +62,6 @@ async function save(c: pg.ClientBase, id: string, state: SequenceState): Promise
   else await c.query('DELETE FROM tan_series WHERE id = $1', [id]);
 }
 
-function logBehind(ctx: SeriesContext, id: string, r: Rolled): void {
-  if (r.behind)
-    ctx.log.warn(
-      { event: 'clock_behind_period', sequence_id: id, clock_period: r.behind.clock, period: r.behind.stored },
-      `the clock is in period ${r.behind.clock}, before sequence "${id}"'s period ${r.behind.stored}: it stays in ${r.behind.stored}`,
-    );
-}
-
 /** Whether `id` has settings (then the plain statements left it alone). */
 export async function hasSeries(db: Db, id: string): Promise<boolean> {
   return ((await db.query('SELECT 1 FROM tan_series WHERE id = $1', [id])).rowCount ?? 0) > 0;
@@ -79,12 +73,9 @@ export async function reserveInSeries(db: Db, ctx: SeriesContext, id: string, co
     return {
       value: await inTransaction(db, async (c) => {
         const a = allocate(id, (await lock(c, id))!, ctx.now(), count);
-        logBehind(ctx, id, a);
+        ctx.clock.note(id, a);
         await save(c, id, a.state);
-        const r: Reservation = { first: a.first, last: a.last, date: a.date };
-        if (a.period !== undefined) r.period = a.period;
-        if (a.state.series?.settings.format !== undefined) r.format = a.state.series.settings.format;
-        return r;
+        return reservationOf(a);
       }),
     };
   } catch (e) {
@@ -106,7 +97,7 @@ export function configureSequence(db: pg.Pool, ctx: SeriesContext, id: string, i
     const current = await lock(c, id);
     if (!current) throw tooMany();
     const r = configure(id, current, input, ctx.now());
-    logBehind(ctx, id, r);
+    ctx.clock.note(id, r);
     await save(c, id, r.state);
     return r;
   });

@@ -1,25 +1,25 @@
 // The PostgreSQL store: the file store's contract for any number of instances sharing one database.
 // Allocations are batched per instance (batch/): one statement, one transaction for all that arrived together.
-import { shuttingDown, valueBehind } from '../rules.js';
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { ServiceError, StartupError, isServiceError } from '../../errors.js';
-import { definitionJson } from '../../random/definition.js';
-import { domainDifference, domainSize, POOL_KINDS, type FloatDomain, type IntDomain, type PoolDomain, type PoolKind } from '../../random/domain.js';
-import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { POOL_KINDS, type PoolDomain, type PoolKind } from '../../random/domain.js';
 import type { Rolled } from '../../series/sequence.js';
 import type { ConfigureInput } from '../../series/settings.js';
+import { ClockWarnings } from '../rules/clock.js';
+import { reasonOf } from '../rules/reason.js';
+import { storageClosing, tooManySequences, valueBehind } from '../rules/refusals.js';
+import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { oneIdAdmitted } from './admission.js';
+import { codeOf, createConnectionPool, durabilitySettings, redactUrl, RETRYABLE, transaction } from './connection.js';
 import { configureSequence, hasSeries, listPage, readSequence, twins } from './series.js';
-import { allocateBatch, allocateOne, tooManySequences, type AllocateContext } from './batch/allocate.js';
+import { allocateBatch, allocateOne, type AllocateContext } from './batch/allocate.js';
 import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
 import { settle, type Op, type PoolInfo } from './batch/ops.js';
 import { PoolCache } from './batch/pools.js';
-import { definePool, readPool, readPools } from './named-pools.js';
-import { domainFromJson } from './pool-definition.js';
-import { codeOf, createPool, reasonOf, redactUrl, RETRYABLE, transaction } from './pool.js';
+import { definePool, ensureConfigPools, readPool, readPools } from './named-pools.js';
 import { migrateSchema } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -34,39 +34,9 @@ const HEALTH_TIMEOUT_MS = 2000;
 const ATTEMPTS = 3;
 
 const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
-  SELECT $1::text, $2::bigint WHERE CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id = $1::text) THEN true
-    ELSE (SELECT count(*) FROM tan_sequences) < $3::bigint END
+  SELECT $1::text, $2::bigint WHERE ${oneIdAdmitted('$1::text', '$3::bigint')}
   ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
   RETURNING value`;
-
-
-/** Creates missing pools (a concurrent start may win: then its key is kept) and refuses a changed domain. */
-async function ensurePools(client: pg.ClientBase, wanted: Record<PoolKind, IntDomain | FloatDomain>): Promise<Record<PoolKind, PoolInfo>> {
-  const pools: Partial<Record<PoolKind, PoolInfo>> = {};
-  for (const kind of POOL_KINDS) {
-    await client.query('INSERT INTO tan_pools (kind, domain, size, key, drawn) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (kind) DO NOTHING', [
-      kind,
-      JSON.stringify(definitionJson(wanted[kind])),
-      domainSize(wanted[kind]),
-      randomBytes(32).toString('hex'),
-    ]);
-    const { rows } = await client.query<{ domain: Record<string, unknown>; key: string }>('SELECT domain, key FROM tan_pools WHERE kind = $1', [kind]);
-    const domain = domainFromJson(rows[0]!.domain);
-    const difference = domainDifference(domain, wanted[kind]);
-    if (difference)
-      throw new StartupError(
-        `the ${kind} random pool's range is fixed when it is created: ${difference}. ` +
-          `Changing it could repeat values; set it back, or use a new database for the new range.`,
-      );
-    pools[kind] = { domain, key: rows[0]!.key };
-  }
-  return pools as Record<PoolKind, PoolInfo>;
-}
-
-async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
-  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
-  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
-}
 
 export class PostgresStore implements Store {
   onCommit?: (stats: CommitStats) => void;
@@ -92,7 +62,7 @@ export class PostgresStore implements Store {
     this.ctx = {
       maxSequences: opts.config.maxSequences,
       pools: this.known,
-      series: { now: this.now, log: opts.log, maxSequences: opts.config.maxSequences },
+      series: { now: this.now, clock: new ClockWarnings(opts.log), maxSequences: opts.config.maxSequences },
     };
   }
 
@@ -102,10 +72,10 @@ export class PostgresStore implements Store {
     let pool: pg.Pool | undefined;
     let pools!: Record<PoolKind, PoolInfo>;
     try {
-      pool = createPool(config.databaseUrl, log, config.databasePoolSize);
+      pool = createConnectionPool(config.databaseUrl, log, config.databasePoolSize);
       const settings = await transaction(pool, async (client) => {
         await migrateSchema(client);
-        pools = await ensurePools(client, { int: config.randomInt, float: config.randomFloat });
+        pools = await ensureConfigPools(client, { int: config.randomInt, float: config.randomFloat });
         return durabilitySettings(client);
       });
       if (settings.fsync !== 'on')
@@ -114,7 +84,7 @@ export class PostgresStore implements Store {
         // With synchronous_commit=off a commit is acknowledged before it is on disk: "durable before sent" needs it on.
         log.warn({ event: 'db_synchronous_commit' }, 'the database default is synchronous_commit=off; take-a-number turns it on for its own sessions');
         await pool.end();
-        pool = createPool(config.databaseUrl, log, config.databasePoolSize, true);
+        pool = createConnectionPool(config.databaseUrl, log, config.databasePoolSize, true);
       }
     } catch (e) {
       await pool?.end().catch(() => undefined);
@@ -125,7 +95,7 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, opts, pools);
   }
 
-  /** A database failure as the 503 its requests get; logged once until the database answers again. */
+  /** A database failure as the storage_unavailable its requests get; logged once until the database answers again. */
   private unavailable(e: unknown): ServiceError {
     const reason = reasonOf(e);
     if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: reason }, `the database failed: ${reason}`);
@@ -133,9 +103,9 @@ export class PostgresStore implements Store {
     return new ServiceError('storage_unavailable', `the database is unavailable (${reason}); nothing was handed out`);
   }
 
-  /** Runs database work outside the batches (reads, set); a database failure becomes a 503. */
+  /** Runs database work outside the batches (reads, advanceTo); a database failure becomes storage_unavailable. */
   private async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closed) throw shuttingDown();
+    if (this.closed) throw storageClosing();
     let result: T;
     try {
       result = await work();
@@ -224,7 +194,7 @@ export class PostgresStore implements Store {
   }
 
   private submit<T>(make: (resolve: (v: T) => void, reject: (e: unknown) => void) => Op): Promise<T> {
-    if (this.closed) return Promise.reject(shuttingDown());
+    if (this.closed) return Promise.reject(storageClosing());
     return this.queue.submit(make);
   }
 
@@ -240,7 +210,6 @@ export class PostgresStore implements Store {
     return this.run(() => readPool(this.db, name));
   }
 
-  // --- named pools (issue 12): rows of tan_pools, see named-pools.ts ---
   pools(): Promise<NamedPool[]> {
     return this.run(() => readPools(this.db));
   }
@@ -254,19 +223,19 @@ export class PostgresStore implements Store {
     });
   }
 
-  get(id: string): Promise<number | undefined> {
+  lastValue(id: string): Promise<number | undefined> {
     return this.run(async () => {
       const { rows } = await this.db.query<{ value: string }>('SELECT value FROM tan_sequences WHERE id = $1', [id]);
       return rows[0] === undefined ? undefined : Number(rows[0].value);
     });
   }
 
-  list(page: ListPage = {}): Promise<SequenceInfo[]> {
+  sequencePage(page: ListPage = {}): Promise<SequenceInfo[]> {
     // The "C" collation orders by code point, the contract's order (src/ids.ts compareIds).
     return this.run(() => listPage(this.db, page));
   }
 
-  // ---- [series] issue 13 (series.ts) ----
+  // Sequences with settings: series.ts.
   sequence(id: string): Promise<Rolled | undefined> {
     return this.run(() => readSequence(this.db, this.ctx.series, id));
   }
@@ -283,16 +252,15 @@ export class PostgresStore implements Store {
   twins(nfc: string): Promise<string[]> {
     return this.run(() => twins(this.db, nfc));
   }
-  // ---- end [series] ----
 
-  set(id: string, last: number): Promise<number> {
+  advanceTo(id: string, last: number): Promise<number> {
     return this.run(async () => {
       if (await hasSeries(this.db, id)) return (await this.configure(id, { last })).state.last;
       const started = performance.now();
       const { rows } = await this.db.query<{ value: string }>(SET_SQL, [id, last, this.opts.config.maxSequences]);
       this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });
       if (rows[0]) return Number(rows[0].value);
-      const current = await this.get(id);
+      const current = await this.lastValue(id);
       if (current === undefined) throw tooManySequences(id, this.opts.config.maxSequences);
       throw valueBehind(id, current);
     });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { StateWriter } from '../../../src/store/file/commit/writer.js';
 import { statePaths } from '../../../src/store/file/paths.js';
 import { readState } from '../../../src/store/file/recovery/recover.js';
-import { openFileStore, tempDir } from '../../helpers.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
 
 interface Recorded {
   lines: string[];
@@ -59,11 +59,11 @@ describe('store/file: crash states, enumerated', function () {
         store.next(round % 2 ? 'b' : 'c', 1 + (round % 3)),
         store.draw('int', 2),
         store.next('a', 1, { key: `k${round}`, fingerprint: 'next a 1' }),
-        round % 4 === 0 ? store.set('d', 100 + round) : Promise.resolve(0),
+        round % 4 === 0 ? store.advanceTo('d', 100 + round) : Promise.resolve(0),
       ]);
       await store.settled();
     }
-    const final: Values = new Map([...(await store.list()).map(({ id, last }) => [id, last] as [string, number]), ['pool:int', (await store.pool('int')).drawn]]);
+    const final: Values = new Map([...(await store.sequencePage()).map(({ id, last }) => [id, last] as [string, number]), ['pool:int', (await store.pool('int')).drawn]]);
     await store.close();
     // Each snapshot's generation (checkpoints ran: start, by the bound, at stop).
     expect(rec.snapshots.length).to.be.at.least(4);

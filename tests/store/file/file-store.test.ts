@@ -7,8 +7,8 @@ import { ServiceError, StartupError } from '../../../src/errors.js';
 import { RandomValues } from '../../../src/random/values.js';
 import { resolveStatePaths } from '../../../src/store/file/paths.js';
 import { readState as readStateFiles } from '../../../src/store/file/recovery/recover.js';
-import { openFileStore, tempDir } from '../../helpers.js';
-import { serveFile } from '../../support.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
+import { serveFile } from '../../support/app.js';
 
 const SMALL_INT = { RANDOM_INT_MIN: '1', RANDOM_INT_MAX: '3' };
 
@@ -26,7 +26,7 @@ describe('store: FileStore', () => {
     const store = await openFileStore(file, SMALL_INT);
     expect(await store.next('foo', 1)).to.deep.equal({ first: 1, last: 1 });
     expect(await store.next('foo', 3)).to.deep.equal({ first: 2, last: 4 });
-    expect(await store.set('bar', 10)).to.equal(10);
+    expect(await store.advanceTo('bar', 10)).to.equal(10);
     await store.draw('int', 2);
     await store.close();
     const state = await readState(file);
@@ -114,7 +114,7 @@ describe('store: FileStore', () => {
     const b = await openFileStore(file);
     expect(await b.next('foo', 1)).to.deep.equal({ first: 3, last: 3 });
     expect(await b.next('bar', 1)).to.deep.equal({ first: 6, last: 6 });
-    expect(await b.list()).to.deep.equal([
+    expect(await b.sequencePage()).to.deep.equal([
       { id: 'bar', last: 6 },
       { id: 'foo', last: 3 },
     ]);

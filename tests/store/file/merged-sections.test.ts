@@ -5,7 +5,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { statePaths } from '../../../src/store/file/paths.js';
-import { openFileStore, tempDir } from '../../helpers.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
 
 /** The state files as they are now (the lock file left behind), copied to a new directory. */
 async function crashCopy(file: string): Promise<string> {

@@ -7,10 +7,10 @@ import { DiskWriter } from '../../../src/store/file/commit/writer.js';
 import { encodeRecord } from '../../../src/store/file/journal/record.js';
 import { statePaths, type StatePaths } from '../../../src/store/file/paths.js';
 import { readState, recoverState } from '../../../src/store/file/recovery/recover.js';
-import { serializeSnapshot } from '../../../src/store/file/snapshot/format.js';
+import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import type { State } from '../../../src/store/file/state.js';
-import { tempDir } from '../../helpers.js';
-import { captureLog } from '../../robustness/util.js';
+import { tempDir } from '../../support/helpers.js';
+import { captureLog } from '../../support/robustness.js';
 
 const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map() });
 

@@ -1,4 +1,4 @@
-// Issue 13 in the file engine: the `series` section of journal records and of snapshot format 2, applied by
+// Sequences with settings in the file engine: the `series` section of journal records and of snapshot format 2, applied by
 // period (not by value) live, at replay and in salvage.
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
@@ -8,10 +8,11 @@ import { decodeRecord, encodeRecord } from '../../../src/store/file/journal/reco
 import { statePaths } from '../../../src/store/file/paths.js';
 import { readState } from '../../../src/store/file/recovery/recover.js';
 import { salvage } from '../../../src/store/file/recovery/salvage.js';
-import { parseSnapshot, serializeSnapshot } from '../../../src/store/file/snapshot/format.js';
+import { parseSnapshot } from '../../../src/store/file/snapshot/read.js';
+import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import { emptyState, type State } from '../../../src/store/file/state.js';
 import type { SeriesState } from '../../../src/series/sequence.js';
-import { openFileStore, tempDir } from '../../helpers.js';
+import { openFileStore, tempDir } from '../../support/helpers.js';
 
 const settings = { format: 'INV-{YYYY}-{n:05}', reset: 'yearly' as const, time_zone: 'UTC', max: 99999 };
 const series = (period: string, periods: Record<string, number> = {}): SeriesState => ({ settings, period, periods });
@@ -55,7 +56,7 @@ describe('store/file: sequences with settings in the journal and the snapshot', 
     expect(parsed.state.series.get('invoice')).to.deep.equal(series('2027', { '2026': 3 }));
     const again = await openFileStore(file, {}, { now: () => now });
     expect(await again.next('invoice', 1)).to.deep.include({ first: 3, last: 3, period: '2027' });
-    expect(await again.list()).to.deep.equal([
+    expect(await again.sequencePage()).to.deep.equal([
       { id: 'invoice', last: 3 },
       { id: 'plain', last: 4 },
     ]);

@@ -11,8 +11,8 @@ export class GroupCommit {
   private readonly mutex = new Mutex();
   private pending: Batch | null = null;
 
-  /** `write(batch)` persists the state as it is when it starts; `batch` is how many callers it covers. */
-  constructor(private readonly write: (batch: number) => Promise<void>) {}
+  /** `commitBatch(batch)` persists the state as it is when it starts; `batch` is how many callers it covers. */
+  constructor(private readonly commitBatch: (batch: number) => Promise<void>) {}
 
   /** Resolves once a write that started after this call has finished. */
   commit(): Promise<void> {
@@ -23,9 +23,9 @@ export class GroupCommit {
     const batch: Batch = { promise: Promise.resolve(), waiters: 1 };
     this.pending = batch;
     batch.promise = this.mutex.runExclusive(() => {
-      // From here on new callers start the next batch: this write may not include their changes.
+      // From here on new callers start the next batch: this commit may not include their changes.
       this.pending = null;
-      return this.write(batch.waiters);
+      return this.commitBatch(batch.waiters);
     });
     return batch.promise;
   }

@@ -1,5 +1,6 @@
 // What the store needs from the disk, in one interface every writer implements whole (tests wrap the
-// production one to hold or fail writes). The order of a checkpoint is the caller's: snapshot, then journal.
+// production one to hold or fail writes). The order of a checkpoint is the caller's (checkpoint/checkpointer.ts).
+import { nodeFs, type EngineFs } from '../fs.js';
 import { JournalFiles } from '../journal/append.js';
 import { fsyncDirectory, replaceFile } from '../snapshot/atomic-write.js';
 import type { StatePaths } from '../paths.js';
@@ -18,8 +19,11 @@ export interface StateWriter {
 export class DiskWriter implements StateWriter {
   private readonly journal: JournalFiles;
 
-  constructor(private readonly paths: StatePaths) {
-    this.journal = new JournalFiles([paths.journal, paths.journalReplica]);
+  constructor(
+    private readonly paths: StatePaths,
+    private readonly fs: EngineFs = nodeFs,
+  ) {
+    this.journal = new JournalFiles([paths.journal, paths.journalReplica], fs);
   }
 
   append(line: string): Promise<void> {
@@ -27,18 +31,18 @@ export class DiskWriter implements StateWriter {
   }
 
   async writeSnapshot(chunks: readonly Buffer[]): Promise<void> {
-    await replaceFile(this.paths.primary, chunks);
-    await replaceFile(this.paths.replica, chunks);
-    await fsyncDirectory(this.paths.dir);
+    await replaceFile(this.paths.primary, chunks, this.fs);
+    await replaceFile(this.paths.replica, chunks, this.fs);
+    await fsyncDirectory(this.paths.dir, this.fs);
   }
 
   async resetJournal(lines: string): Promise<void> {
     // Each copy is switched and reopened at once, so no append can go to a file that was renamed over.
     this.journal.close();
     try {
-      await replaceFile(this.paths.journal, [lines]);
-      await replaceFile(this.paths.journalReplica, [lines]);
-      await fsyncDirectory(this.paths.dir);
+      await replaceFile(this.paths.journal, [lines], this.fs);
+      await replaceFile(this.paths.journalReplica, [lines], this.fs);
+      await fsyncDirectory(this.paths.dir, this.fs);
     } finally {
       // Reopened even after a failure: appends must never go to a copy that was renamed over.
       try {

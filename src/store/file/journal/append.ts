@@ -1,43 +1,45 @@
 // The two journal copies, kept open for appending: a commit writes its line to both and fdatasyncs the primary.
-import { closeSync, constants, fdatasync, openSync, writeSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { constants } from 'node:fs';
+import { nodeFs, type EngineFs } from '../fs.js';
 
-const datasync = promisify(fdatasync);
 const FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /** Writes all of `data` (a regular file may take less than asked in one call). */
-function writeAll(fd: number, data: Buffer): void {
-  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+function writeAll(fs: EngineFs, fd: number, data: Buffer): void {
+  for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at, data.length - at);
 }
 
 export class JournalFiles {
   private fds: [number, number] | undefined;
 
-  constructor(private readonly names: readonly [string, string]) {}
+  constructor(
+    private readonly names: readonly [string, string],
+    private readonly fs: EngineFs = nodeFs,
+  ) {}
 
   /** Opens (creating) both copies; a new file is made durable by the caller's directory fsync. */
   open(): void {
     this.close();
-    const primary = openSync(this.names[0], FLAGS, 0o644);
+    const primary = this.fs.openSync(this.names[0], FLAGS, 0o644);
     try {
-      this.fds = [primary, openSync(this.names[1], FLAGS, 0o644)];
+      this.fds = [primary, this.fs.openSync(this.names[1], FLAGS, 0o644)];
     } catch (e) {
-      closeSync(primary);
+      this.fs.closeSync(primary);
       throw e;
     }
   }
 
   /**
    * The page cache writes are synchronous and tiny; only the flush waits. The replica is not flushed:
-   * a kill -9 keeps the page cache, and a power cut leaves the flushed primary (see README, "The journal").
+   * a kill -9 keeps the page cache, and a power cut leaves the flushed primary (../FORMAT.md, "Journal").
    */
   async append(line: string): Promise<void> {
     if (!this.fds) this.open();
     const [primary, replica] = this.fds!;
     const data = Buffer.from(line);
-    writeAll(primary, data);
-    writeAll(replica, data);
-    await datasync(primary);
+    writeAll(this.fs, primary, data);
+    writeAll(this.fs, replica, data);
+    await this.fs.fdatasync(primary);
   }
 
   close(): void {
@@ -46,7 +48,7 @@ export class JournalFiles {
     this.fds = undefined;
     for (const fd of fds) {
       try {
-        closeSync(fd);
+        this.fs.closeSync(fd);
       } catch {
         // closing a file of a vanished directory may fail; the descriptor is gone either way
       }

@@ -4,28 +4,29 @@ import { decodeRecord, type JournalRecord } from './record.js';
 
 export interface JournalCopy {
   path: string;
-  missing: boolean;
+  /**
+   * missing: no file. whole: every line an intact record. torn: only the end is cut short or fails its check
+   * with nothing intact after it (a crash mid-append; never acknowledged, dropped). damaged: a whole line
+   * (newline included) fails its check: damage, not a cut, so the copy is kept aside.
+   */
+  status: 'missing' | 'whole' | 'torn' | 'damaged';
   /** Intact records by generation, with their exact lines (newline included). */
   records: Map<number, { record: JournalRecord; line: string }>;
-  /** Lines that are not intact records, by line number (1-based), with why; a torn last line is `torn` instead. */
+  /** Bad lines with an intact record after them, by line number (1-based), with why. */
   damaged: { line: number; reason: string }[];
-  /** The last line is cut short (no newline) or fails its check with nothing intact after it. */
+  /** The first bad line after the last intact record, with why. */
   torn: string | undefined;
-  /** Whether any damaged line has an intact record after it in this copy. */
-  damagedInside: boolean;
-  /** Whether a whole line (newline included) fails its check: damage, not a cut, so the copy is kept aside. */
-  damagedLine: boolean;
   bytes: number;
 }
 
 /** Reads one copy; `twin`, the other copy already read, is reused when the bytes are the same (the usual case). */
 export async function readJournal(path: string, twin?: JournalCopy & { raw?: Buffer }): Promise<JournalCopy & { raw?: Buffer }> {
-  const copy: JournalCopy = { path, missing: false, records: new Map(), damaged: [], torn: undefined, damagedInside: false, damagedLine: false, bytes: 0 };
+  const copy: JournalCopy = { path, status: 'whole', records: new Map(), damaged: [], torn: undefined, bytes: 0 };
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...copy, missing: true };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...copy, status: 'missing' };
     throw e;
   }
   if (twin?.raw && twin.raw.equals(bytes)) return { ...twin, path };
@@ -45,13 +46,11 @@ export async function readJournal(path: string, twin?: JournalCopy & { raw?: Buf
       bad.push({ line: i + 1, reason: (e as Error).message });
     }
   });
-  copy.damagedLine = bad.length > 0;
+  const damagedLine = bad.length > 0;
   if (last !== '') bad.push({ line: lines.length + 1, reason: 'cut short (no newline at the end)' });
   // Damage after the last intact record is a tail a crash may have left; damage before it is not.
-  for (const b of bad) {
-    if (b.line > lastIntact) copy.torn = copy.torn ?? `line ${b.line}: ${b.reason}`;
-    else copy.damagedInside = true;
-  }
+  for (const b of bad) if (b.line > lastIntact) copy.torn = copy.torn ?? `line ${b.line}: ${b.reason}`;
   copy.damaged = bad.filter((b) => b.line <= lastIntact);
+  copy.status = damagedLine ? 'damaged' : copy.torn !== undefined ? 'torn' : 'whole';
   return { ...copy, raw: bytes };
 }

@@ -2,7 +2,7 @@
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
-import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, namedPool, poolJson, sequenceEntry, sequenceEntryJson, ShapeError } from '../shape.js';
+import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObject, namedPool, poolJson, sequenceEntry, sequenceEntryJson, ShapeError } from '../validate.js';
 import type { SequenceState } from '../../../series/sequence.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';

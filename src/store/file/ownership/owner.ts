@@ -57,10 +57,6 @@ export class Ownership {
     return false;
   }
 
-  get isLost(): boolean {
-    return this.lost;
-  }
-
   /**
    * After the lock file was removed or replaced: takes a lock on the file now at the path. Resolves false
    * while another process holds it; throws while the directory is missing (it is not recreated here).
@@ -89,8 +85,10 @@ export class Ownership {
 
 /**
  * Versions before this one locked with a directory of this name (proper-lockfile, refreshed every second).
- * One that was not refreshed for 10 s belongs to no live process and is removed; a fresher one is refused.
+ * One left unrefreshed far longer than that belongs to no live process and is removed; a fresher one is refused.
  */
+const OLD_LOCK_STALE_MS = 10_000;
+
 function removeOldLockDirectory(lock: string): void {
   let s;
   try {
@@ -99,7 +97,7 @@ function removeOldLockDirectory(lock: string): void {
     return;
   }
   if (!s.isDirectory()) return;
-  if (Date.now() - s.mtimeMs < 10_000)
+  if (Date.now() - s.mtimeMs < OLD_LOCK_STALE_MS)
     throw new StartupError(`${lock} is the lock of an older take-a-number that may still run; stop it, or remove that directory if it does not run`);
   rmdirSync(lock);
 }

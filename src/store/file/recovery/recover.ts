@@ -7,7 +7,8 @@ import { StartupError } from '../../../errors.js';
 import { apply } from '../apply.js';
 import { readJournal, type JournalCopy } from '../journal/read.js';
 import { fileStamp, type StatePaths } from '../paths.js';
-import { intactGeneration, parseSnapshot, type ParsedSnapshot } from '../snapshot/format.js';
+import { intactGeneration } from '../snapshot/checksum.js';
+import { parseSnapshot, type ParsedSnapshot } from '../snapshot/read.js';
 import { emptyState, type State } from '../state.js';
 import { keepAside } from './aside.js';
 import { salvage } from './salvage.js';
@@ -16,7 +17,7 @@ type SnapshotCopy =
   | { path: string; status: 'missing' }
   | { path: string; status: 'valid'; parsed: ParsedSnapshot; bytes: Buffer }
   | { path: string; status: 'corrupt'; reason: string; bytes: Buffer }
-  /** Intact but older than its twin: not parsed (at 1M sequences a second state would double the start's memory). */
+  /** Intact but older than its twin: not parsed (in a large state a second one would double the start's memory). */
   | { path: string; status: 'older'; bytes: Buffer };
 
 async function readSnapshot(path: string, twin?: SnapshotCopy): Promise<SnapshotCopy> {
@@ -28,7 +29,7 @@ async function readSnapshot(path: string, twin?: SnapshotCopy): Promise<Snapshot
     if (code === 'ENOENT') return { path, status: 'missing' };
     throw new StartupError(`cannot read ${path}: ${(e as Error).message}`);
   }
-  // The same bytes parse the same way: at 1M sequences a second parse would hold a second state for nothing.
+  // The same bytes parse the same way: in a large state a second parse would hold a second state for nothing.
   if (twin && twin.status !== 'missing' && twin.bytes.equals(bytes)) return { ...twin, path, bytes };
   if (twin?.status === 'valid' && twin.parsed.format === 2) {
     const generation = intactGeneration(bytes);
@@ -67,9 +68,9 @@ const isValid = (c: SnapshotCopy): c is Extract<SnapshotCopy, { status: 'valid' 
 /** What the files say, without changing any of them. */
 export function plan(ins: Inspection): Plan {
   const valid = ins.snapshots.filter(isValid);
-  const records = ins.journals.some((j) => j.records.size > 0 || j.torn !== undefined || j.damaged.length > 0);
+  const records = ins.journals.some((j) => j.records.size > 0 || j.status === 'torn' || j.status === 'damaged');
   if (valid.length === 0) {
-    if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.missing || j.bytes === 0))
+    if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.status === 'missing' || j.bytes === 0))
       return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0, lines: [] };
     const what = ins.snapshots.map((s) => `${s.path} ${s.status === 'corrupt' ? `is damaged (${s.reason})` : 'is missing'}`).join('; ');
     return { ok: false, why: `no intact snapshot: ${what}, so the journal alone cannot prove what was handed out` };
@@ -140,7 +141,7 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   if (!p.ok && !salvageWanted) throw refusal(paths, p.why);
 
   // Read before anything is moved aside.
-  const journalTexts = p.ok ? [] : await Promise.all(ins.journals.filter((j) => !j.missing).map((j) => readFile(j.path, 'utf8').catch(() => '')));
+  const journalTexts = p.ok ? [] : await Promise.all(ins.journals.filter((j) => j.status !== 'missing').map((j) => readFile(j.path, 'utf8').catch(() => '')));
 
   // From here on the start goes ahead: damaged files are moved aside (kept), and both places are written again.
   for (const s of ins.snapshots)
@@ -149,11 +150,11 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
       log.error({ event: 'corrupt_copy', path: s.path, movedTo: moved, reason: s.reason }, `damaged state copy ${s.path} (${s.reason}) moved aside to ${moved}`);
     }
   for (const j of ins.journals) {
-    if (j.damagedLine) {
+    if (j.status === 'damaged') {
       const moved = await keepAside(j.path, 'corrupt');
       const first = j.damaged[0] ?? { line: 0, reason: j.torn ?? '' };
       log.error({ event: 'corrupt_copy', path: j.path, movedTo: moved, reason: `line ${first.line}: ${first.reason}` }, `damaged journal copy ${j.path} moved aside to ${moved}`);
-    } else if (j.torn !== undefined)
+    } else if (j.status === 'torn')
       log.warn({ event: 'torn_record', path: j.path, reason: j.torn }, `dropped a record torn at the end of ${j.path} (${j.torn}); it was never acknowledged`);
   }
 
@@ -184,8 +185,7 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   const lines = p.lines.join('');
   const [j1, j2] = ins.journals;
   // Whole, equal copies holding exactly the records replayed (after a crash, or older ones before them): go on appending.
-  const whole = (j: JournalCopy): boolean => !j.missing && !j.damagedLine && j.torn === undefined && j.damaged.length === 0;
-  const same = whole(j1) && whole(j2) && j1.bytes === j2.bytes && [...j1.records.keys()].every((g) => j2.records.has(g)) && j1.records.size === j2.records.size;
+  const same = j1.status === 'whole' && j2.status === 'whole' && j1.bytes === j2.bytes && [...j1.records.keys()].every((g) => j2.records.has(g)) && j1.records.size === j2.records.size;
   const upToDate = same && (p.lastGeneration === base(p) || j1.records.has(p.lastGeneration));
   return {
     state: p.state,

@@ -3,8 +3,8 @@
 import type { PoolState } from '../../store.js';
 import { atOrAhead, type SequenceState } from '../../../series/sequence.js';
 import { idProblem } from '../../../ids.js';
-import { isObject, namedPool, sequenceEntry } from '../shape.js';
-import { salvageSequencePairs, sequencesRegion } from '../snapshot/format.js';
+import { isObject, namedPool, sequenceEntry } from '../validate.js';
+import { salvageSequencePairs, sequencesRegion } from '../snapshot/legacy.js';
 import { emptyState, type State } from '../state.js';
 
 function keepPool(state: State, name: string, p: PoolState, notes: string[]): void {
@@ -21,7 +21,7 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
   /** Pools seen whose every copy failed to parse. */
   const unread = new Set<string>();
   const seq = (id: string, v: number): void => void state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, v));
-  // [series] The latest period (then value) of each sequence with settings wins, with its own value.
+  // The latest period (then value) of each sequence with settings wins, with its own value.
   const series = new Map<string, SequenceState>();
   const ser = (id: string, v: unknown): void => {
     if (idProblem(id)) return;

@@ -4,7 +4,7 @@
 // decimal name like "sequences.json.20261130": it cannot keep that promise, so this is the small version.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { nodeFs, type EngineFs } from '../fs.js';
 
 const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -12,14 +12,14 @@ const FLUSH_EVERY = 1024 * 1024;
 
 export const tempNameFor = (target: string): string => `${target}.tmp-${randomBytes(6).toString('hex')}`;
 
-export async function replaceFile(target: string, chunks: readonly (Buffer | string)[]): Promise<void> {
+export async function replaceFile(target: string, chunks: readonly (Buffer | string)[], fs: EngineFs = nodeFs): Promise<void> {
   // Keep the mode an operator gave the file, as write-file-atomic does.
-  const mode = await stat(target).then(
+  const mode = await fs.stat(target).then(
     (s) => s.mode & 0o777,
     () => 0o644,
   );
   const temp = tempNameFor(target);
-  const fh = await open(temp, FLAGS, mode);
+  const fh = await fs.open(temp, FLAGS, mode);
   try {
     try {
       await fh.chmod(mode);
@@ -39,16 +39,16 @@ export async function replaceFile(target: string, chunks: readonly (Buffer | str
     } finally {
       await fh.close();
     }
-    await rename(temp, target);
+    await fs.rename(temp, target);
   } catch (e) {
     // Only our own temp file, by its exact name: nothing is deleted by pattern.
-    await unlink(temp).catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
     throw e;
   }
 }
 
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+export async function fsyncDirectory(dir: string, fs: EngineFs = nodeFs): Promise<void> {
+  const fh = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await fh.sync();
   } finally {

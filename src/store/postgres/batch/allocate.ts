@@ -2,29 +2,25 @@
 // every pool by the sum of its draws; the ranges are split among the requests in arrival order. A group
 // the statement cannot serve whole (it would pass 2^53−1, a new id past MAX_SEQUENCES, a pool running out)
 // is left unchanged by it and its requests are then tried one by one, so each gets its own answer.
-import * as rules from '../../rules.js';
-import type pg from 'pg';
-import { ServiceError } from '../../../errors.js';
-import { poolNotFound } from '../../rules.js';
+import { poolNotFound, randomExhausted, sequenceExhausted, tooManySequences } from '../../rules/refusals.js';
+import { newIdAdmitted, oneIdAdmitted } from '../admission.js';
+import type { Db } from '../connection.js';
 import { MAX_VALUE_SQL } from '../schema.js';
 import { hasSeries, NOT_SERIES, reserveInSeries, type SeriesContext } from '../series.js';
 import { domainFromJson } from '../pool-definition.js';
 import type { DrawOp, NextOp, Op, PoolInfo } from './ops.js';
 import type { PoolCache } from './pools.js';
 
-export type Db = pg.Pool | pg.ClientBase;
-
 export interface AllocateContext {
   maxSequences: number;
   /** Pool identities by name; a miss is looked up before the statement. */
   pools: PoolCache;
-  /** [series] What sequences with settings need (they are left by the statements below and served one by one). */
+  /** What sequences with settings need (they are left by the statements below and served one by one). */
   series: SeriesContext;
 }
 
 // Rows are inserted (and so locked) in id order, the pools in kind order: batches of several instances
-// never wait for each other in a cycle. New ids are admitted in arrival order while the table has room;
-// the table is counted only when the batch holds a new id (the CASE evaluates its branch lazily).
+// never wait for each other in a cycle. New ids are admitted in arrival order while the table has room.
 const BATCH_SQL = `WITH seq_in AS (
     SELECT u.id, u.total, u.ord, EXISTS (SELECT 1 FROM tan_sequences e WHERE e.id = u.id) AS known
     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(id, total, ord)
@@ -34,7 +30,7 @@ const BATCH_SQL = `WITH seq_in AS (
     INSERT INTO tan_sequences AS s (id, value)
     SELECT i.id, i.total FROM seq_in i LEFT JOIN seq_new n ON n.id = i.id
     WHERE i.total <= ${MAX_VALUE_SQL}
-      AND CASE WHEN i.known THEN true ELSE n.rank <= $5::bigint - (SELECT count(*) FROM tan_sequences) END
+      AND ${newIdAdmitted('i.known', 'n.rank', '$5::bigint')}
     ORDER BY i.id
     ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
     RETURNING s.id, s.value
@@ -115,11 +111,8 @@ export async function allocateBatch(db: Db, ops: Op[], ctx: AllocateContext): Pr
 }
 
 // One request alone: the same rules for one id, with the refusal read back when nothing was changed.
-const NEW_ID_ALLOWED = `CASE WHEN EXISTS (SELECT 1 FROM tan_sequences WHERE id = $1::text) THEN true
-  ELSE (SELECT count(*) FROM tan_sequences) < $3::bigint END`;
-
 const NEXT_SQL = `INSERT INTO tan_sequences AS s (id, value)
-  SELECT $1::text, $2::bigint WHERE $2::bigint <= ${MAX_VALUE_SQL} AND ${NEW_ID_ALLOWED}
+  SELECT $1::text, $2::bigint WHERE $2::bigint <= ${MAX_VALUE_SQL} AND ${oneIdAdmitted('$1::text', '$3::bigint')}
   ON CONFLICT (id) DO UPDATE SET value = s.value + EXCLUDED.value WHERE s.value + EXCLUDED.value <= ${MAX_VALUE_SQL} AND ${NOT_SERIES('s')}
   RETURNING value`;
 
@@ -139,10 +132,6 @@ function drawnWith(pools: PoolCache, name: string, key: string, domain: Record<s
   return info;
 }
 
-export function tooManySequences(id: string, max: number): ServiceError {
-  return rules.tooManySequences(max, id);
-}
-
 /** Serves one request on its own (the rare case the batch statement left), giving it a value or its refusal. */
 export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise<void> {
   if (op.kind === 'next') {
@@ -152,7 +141,7 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
       op.outcome = { value: { first: last - op.count + 1, last } };
       return;
     }
-    // [series] A sequence with settings moves only under its row lock, in its period.
+    // A sequence with settings moves only under its row lock, in its period.
     if (await hasSeries(db, op.id)) {
       op.outcome = (await reserveInSeries(db, ctx.series, op.id, op.count)) as typeof op.outcome;
       return;
@@ -163,7 +152,7 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
       error:
         current === undefined
           ? tooManySequences(op.id, ctx.maxSequences)
-          : rules.sequenceExhausted(op.id, current, op.count),
+          : sequenceExhausted(op.id, current, op.count),
     };
     return;
   }
@@ -187,6 +176,6 @@ export async function allocateOne(db: Db, op: Op, ctx: AllocateContext): Promise
   const drawn = Number(now.rows[0]!.drawn);
   const size = Number(now.rows[0]!.size);
   op.outcome = {
-    error: rules.randomExhausted(op.pool, drawn, size, op.count),
+    error: randomExhausted(op.pool, drawn, size, op.count),
   };
 }

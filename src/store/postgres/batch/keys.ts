@@ -2,13 +2,11 @@
 // already answered, and after the allocation record the answers (or give back the keys of refused requests).
 // A key claimed by another instance's open transaction blocks the claim until that one commits; then it reads
 // as answered and is replayed, so a retry gets the first answer from whichever instance it reaches.
-import type { IssueDate } from '../../../series/format.js';
-import { ServiceError } from '../../../errors.js';
-import { poolNotFound } from '../../rules.js';
-import { idempotencyKeyReused } from '../../rules.js';
-import type { IdempotentResult } from '../../store.js';
-import type { Db } from './allocate.js';
-import type { Draw, Reservation } from '../../store.js';
+import { isServiceError, ServiceError } from '../../../errors.js';
+import { idempotencyKeyReused, poolNotFound } from '../../rules/refusals.js';
+import { replayedDraw, replayedReservation, resultOf } from '../../rules/reservation.js';
+import type { Draw, IdempotentResult, Reservation } from '../../store.js';
+import type { Db } from '../connection.js';
 import { decide, type Op, type Outcome } from './ops.js';
 import type { PoolCache } from './pools.js';
 
@@ -33,15 +31,17 @@ export interface KeyPlan {
 
 const reused = (fingerprint: string): ServiceError => idempotencyKeyReused(fingerprint);
 
-function replay(op: Op, r: IdempotentResult, pools: PoolCache): Outcome<Reservation | Draw> {
-  // [series] period, date and format were recorded with the answer.
-  if (op.kind === 'next' && r.kind === 'next') return { value: { first: r.first, last: r.last, replayed: true, ...seriesOf(r) } };
-  if (op.kind === 'draw' && r.kind === 'draw') {
-    const info = pools.get(r.pool);
-    if (!info) return { error: poolNotFound(r.pool) };
-    return { value: { pool: r.pool, start: r.start, count: r.count, domain: info.domain, key: info.key, replayed: true } };
+/** The kept answer for a retry (period, date and format were kept with it); a refusal as its outcome. */
+function replay(op: Op, key: string, r: IdempotentResult, pools: PoolCache): Outcome<Reservation | Draw> {
+  try {
+    if (op.kind === 'next') return { value: replayedReservation(r, key) };
+    const info = r.kind === 'draw' ? pools.get(r.pool) : undefined;
+    if (r.kind === 'draw' && !info) return { error: poolNotFound(r.pool) };
+    return { value: replayedDraw(r, key, info!) };
+  } catch (e) {
+    if (isServiceError(e)) return { error: e };
+    throw e;
   }
-  return { error: new ServiceError('internal_error', 'idempotency fingerprint collision') };
 }
 
 /** Claims the keys of `ops` (at time `now`); gives replays and refusals their outcome and says who allocates. */
@@ -85,7 +85,7 @@ export async function claimKeys(db: Db, ops: Op[], now: number, ttlMs: number, p
     if (!entry) op.outcome = { error: new ServiceError('storage_unavailable', 'the Idempotency-Key changed while it was read; retry') };
     else if (entry.fingerprint !== op.idem.fingerprint) op.outcome = { error: reused(entry.fingerprint) };
     else if (entry.result === null) op.outcome = { error: new ServiceError('internal_error', 'the Idempotency-Key has no recorded answer') };
-    else decide(op, replay(op, entry.result, pools));
+    else decide(op, replay(op, op.idem.key, entry.result, pools));
   }
   return plan;
 }
@@ -102,10 +102,7 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
       continue;
     }
     answered.push(op.idem!.key);
-    const v = o.value;
-    const result: IdempotentResult =
-      'first' in v ? { kind: 'next', first: v.first, last: v.last, ...seriesOf(v) } : { kind: 'draw', pool: v.pool, start: v.start, count: v.count };
-    results.push(JSON.stringify(result));
+    results.push(JSON.stringify(resultOf(o.value)));
   }
   if (answered.length > 0) await db.query(RECORD_SQL, [answered, results]);
   if (refused.length > 0) await db.query('DELETE FROM tan_idempotency WHERE key = ANY($1::text[])', [refused]);
@@ -113,13 +110,4 @@ export async function recordKeys(db: Db, plan: KeyPlan): Promise<void> {
     const o = leader.outcome;
     if (o !== undefined) decide(op, 'error' in o ? o : { value: { ...o.value, replayed: true } });
   }
-}
-
-/** [series] The period, date and format of a formatted answer (none for a plain one). */
-function seriesOf(r: { period?: string; date?: IssueDate; format?: string }): { period?: string; date?: IssueDate; format?: string } {
-  const out: { period?: string; date?: IssueDate; format?: string } = {};
-  if (r.period !== undefined) out.period = r.period;
-  if (r.date !== undefined) out.date = r.date;
-  if (r.format !== undefined) out.format = r.format;
-  return out;
 }

@@ -1,6 +1,6 @@
 // Pool identities (domain and key, fixed at creation) cached per instance. A pool created later, here or by
 // another instance, is read from the database on its first miss; a name that is not there stays unknown.
-import type { Db } from './allocate.js';
+import type { Db } from '../connection.js';
 import type { PoolInfo } from './ops.js';
 import { domainFromJson } from '../pool-definition.js';
 

@@ -5,16 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
-import { startChild, type Child } from '../bench/children.js';
-import { loadConfig, type Config } from '../src/config.js';
-import { createApp } from '../src/http/app.js';
-import { silentLogger } from '../src/logger.js';
-import { Metrics } from '../src/metrics.js';
-import { FileStore, type FileStoreOptions } from '../src/store/file/file-store.js';
-import { statePaths } from '../src/store/file/paths.js';
-import { readState } from '../src/store/file/recovery/recover.js';
+import { startChild, type Child } from '../../bench/children.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics.js';
+import { FileStore, type FileStoreOptions } from '../../src/store/file/file-store.js';
+import { statePaths } from '../../src/store/file/paths.js';
+import { readState } from '../../src/store/file/recovery/recover.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const MAIN_JS = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 
 const dirs: string[] = [];

@@ -1,8 +1,13 @@
-// node-postgres plumbing for the PostgreSQL store: a pool that survives lost connections, and transactions.
+// node-postgres plumbing for the PostgreSQL store: a connection pool that survives lost connections,
+// transactions, and the one-off client of migrate.
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { isServiceError, StartupError } from '../../errors.js';
 import { maskSecrets } from '../../mask.js';
+import { reasonOf } from '../rules/reason.js';
+
+/** Where a query runs: the connection pool (each statement its own transaction), or one client inside a transaction. */
+export type Db = pg.Pool | pg.ClientBase;
 
 /** A postgres:// URL without its credentials, for messages and logs. */
 export const redactUrl = (url: string): string => maskSecrets(url);
@@ -12,20 +17,13 @@ export const RETRYABLE: ReadonlySet<string> = new Set(['40P01', '40001']);
 
 export const codeOf = (e: unknown): string => String((e as { code?: unknown } | null)?.code ?? '');
 
-/** The reason of a database error in one line: its SQLSTATE or errno code and message, credentials masked. */
-export function reasonOf(e: unknown): string {
-  const err = e as Error & { code?: string };
-  const message = err?.message || String(e);
-  return maskSecrets(err?.code ? `${err.code}: ${message}` : message);
-}
-
 /** `size` connections at most; `syncCommit` sets synchronous_commit=on for these sessions (used when the database default is off). */
-export function createPool(url: string, log: Logger, size: number, syncCommit = false): pg.Pool {
+export function createConnectionPool(url: string, log: Logger, size: number, syncCommit = false): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: size,
     ...(syncCommit ? { options: '-c synchronous_commit=on' } : {}),
-    // A database that does not answer must turn into a 503 quickly, not a hung request.
+    // A database that does not answer must turn into storage_unavailable quickly, not a hung request.
     connectionTimeoutMillis: 3000,
     query_timeout: 15000,
     idleTimeoutMillis: 30000,
@@ -56,4 +54,23 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
   } finally {
     client.release(broken);
   }
+}
+
+/** One client outside the pool (migrate); a connection refused becomes a StartupError that names the database. */
+export async function connectClient(url: string, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: applicationName });
+  // Errors between queries surface through the next query; without a listener they would end the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new StartupError(`cannot connect to ${redactUrl(url)}: ${reasonOf(e)}`);
+  }
+  return client;
+}
+
+/** The server's durability settings, for the warnings at start. */
+export async function durabilitySettings(client: pg.ClientBase): Promise<{ fsync: string; synchronousCommit: string }> {
+  const { rows } = await client.query<{ fsync: string; sc: string }>(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`);
+  return { fsync: rows[0]!.fsync, synchronousCommit: rows[0]!.sc };
 }

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { ServiceError } from '../../src/errors.js';
-import { GroupCommit } from '../../src/store/file/commit/group-commit.js';
-import type { StateWriter } from '../../src/store/file/commit/writer.js';
-import { tempDir } from '../helpers.js';
-import { until } from '../helpers.js';
-import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../support.js';
+import { ServiceError } from '../../../../src/errors.js';
+import { GroupCommit } from '../../../../src/store/file/commit/group-commit.js';
+import type { StateWriter } from '../../../../src/store/file/commit/writer.js';
+import { tempDir } from '../../../support/helpers.js';
+import { until } from '../../../support/helpers.js';
+import { ControlledWriter, serveFile, yieldToEventLoop, type Served } from '../../../support/app.js';
 
 /** A write function whose writes each wait for a hand-made release. */
 function heldWrites() {
@@ -137,7 +137,7 @@ describe('store: FileStore group commit', () => {
     const before = writer.writes;
     writer.hold();
     const pending = Array.from({ length: 100 }, () => request(s!.url).get('/next/x').then((r) => r));
-    await until('all 100 requests to reach the store', async () => (await s!.store.get('x')) === 100);
+    await until('all 100 requests to reach the store', async () => (await s!.store.lastValue('x')) === 100);
     expect(writer.started - before).to.equal(1);
     writer.release();
     const responses = await Promise.all(pending);
@@ -155,7 +155,7 @@ describe('store: FileStore group commit', () => {
       request(s.url).put('/sequences/y').send({ last_value: 7 }),
       request(s.url).post('/next/z?count=3'),
     ].map((t) => t.then((r) => (answered++, r)));
-    await until('every request to reach the store', async () => (await s!.store.get('x')) === 20 && (await s!.store.pool('float')).drawn === 10 && (await s!.store.get('z')) === 3 && (await s!.store.get('y')) === 7);
+    await until('every request to reach the store', async () => (await s!.store.lastValue('x')) === 20 && (await s!.store.pool('float')).drawn === 10 && (await s!.store.lastValue('z')) === 3 && (await s!.store.lastValue('y')) === 7);
     await yieldToEventLoop(20);
     expect(answered).to.equal(0);
     writer.release();
@@ -185,7 +185,7 @@ describe('store: FileStore group commit', () => {
       const a = request(s.url).get('/next/x').then((r) => ((aDone = true), r));
       await until('the first write to start', () => writes.length === 1);
       const b = request(s.url).get('/next/x').then((r) => ((bDone = true), r));
-      await until('the second request to reach the store', async () => (await s!.store.get('x')) === 2);
+      await until('the second request to reach the store', async () => (await s!.store.lastValue('x')) === 2);
       await yieldToEventLoop(20);
       expect([aDone, bDone]).to.deep.equal([false, false]);
       expect(writes[0]!.text).to.include('"seq":{"x":1}');

@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { Config } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { FileStore, type FileStoreOptions } from '../../src/store/file/file-store.js';
-import { testConfig } from '../helpers.js';
+import { testConfig } from './helpers.js';
 
 export interface LogLine {
   level: number;

@@ -1,16 +1,17 @@
-// The state-file side of `migrate`: read snapshot plus journal as recovery would, and write a checkpoint.
+// The state file's content as a whole, for migrate: read as recovery reads it (snapshot plus journal), and
+// replaced by a new checkpoint under the lock. Built on the engine's own parts, so the format is theirs.
 import { closeSync, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { StartupError } from '../errors.js';
-import { DiskWriter } from '../store/file/commit/writer.js';
-import { Ownership, tryLock } from '../store/file/ownership/owner.js';
-import { resolveStatePaths } from '../store/file/paths.js';
-import { readState } from '../store/file/recovery/recover.js';
-import { serializeSnapshot } from '../store/file/snapshot/format.js';
-import type { State } from '../store/file/state.js';
-import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
+import { StartupError } from '../../errors.js';
+import type { StateExport } from '../store.js';
+import { DiskWriter } from './commit/writer.js';
+import { Ownership, tryLock } from './ownership/owner.js';
+import { resolveStatePaths } from './paths.js';
+import { readState } from './recovery/recover.js';
+import { serializeSnapshot } from './snapshot/format.js';
+import type { State } from './state.js';
 
-const toSnapshot = (state: State): Snapshot => ({
+const exportOf = (state: State): StateExport => ({
   sequences: state.sequences,
   random: new Map(state.pools),
   series: state.series,
@@ -21,9 +22,9 @@ const toSnapshot = (state: State): Snapshot => ({
  * Reads a state file (snapshot plus journal) without changing its directory: the lock is tried on the lock
  * file if there is one (a running server is refused), and no file is created.
  */
-export async function readFileSnapshot(file: string): Promise<Snapshot> {
+export async function exportFileState(file: string): Promise<StateExport> {
   const paths = resolveStatePaths(file);
-  if (![paths.primary, paths.replica, paths.journal, paths.journalReplica].some((p) => existsSync(p))) throw new MigrateRefusal(`there is no state file at ${paths.primary}`);
+  if (![paths.primary, paths.replica, paths.journal, paths.journalReplica].some((p) => existsSync(p))) throw new StartupError(`there is no state file at ${paths.primary}`);
   let fd: number | undefined;
   if (existsSync(paths.lock)) {
     // The lock file exists already: opening it creates nothing.
@@ -32,20 +33,20 @@ export async function readFileSnapshot(file: string): Promise<Snapshot> {
     fd = held.fd;
   }
   try {
-    return toSnapshot(await readState(paths));
+    return exportOf(await readState(paths));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** Replaces a state file's content with `update(current)`, durably, holding its lock throughout. */
-export async function updateFile(file: string, update: (current: Snapshot) => Snapshot): Promise<void> {
+export async function importFileState(file: string, update: (current: StateExport) => StateExport): Promise<void> {
   const paths = resolveStatePaths(file);
   await mkdir(paths.dir, { recursive: true });
   const owner = Ownership.take(paths.lock, paths.primary);
   try {
     const state = await readState(paths);
-    const next = update(toSnapshot(state));
+    const next = update(exportOf(state));
     // Every pool by name, named pools included; a pool only the target had stays.
     const pools = new Map(state.pools);
     for (const [name, p] of next.random) pools.set(name, p);

@@ -38,11 +38,11 @@ export function sequences(obj: unknown, where: string): Map<string, number> {
   if (!isObject(obj)) fail(`${where} is not an object`);
   const map = new Map<string, number>();
   const record = obj as Record<string, unknown>;
-  // for-in over own keys of a parsed object: no [key, value] array per entry, which counts at 1M sequences.
+  // for-in over own keys of a parsed object: no [key, value] array per entry, which counts in a large state.
   for (const id in record) {
     const value = record[id];
     if (idProblem(id)) fail(`${where}: ${JSON.stringify(id.slice(0, 40))}: ${idProblem(id)}`);
-    // The message is built only on failure: building it per entry is garbage at 1M sequences.
+    // The message is built only on failure: building it per entry is garbage in a large state.
     if (!isCount(value)) fail(`${where}[${JSON.stringify(id.slice(0, 40))}] is not a non-negative safe integer`);
     map.set(id, value as number);
   }
@@ -87,7 +87,7 @@ function result(v: unknown, where: string): IdempotentResult {
   const o = v as Record<string, unknown>;
   if (o.kind === 'next') {
     const next: IdempotentResult = { kind: 'next', first: count(o.first, `${where}.first`), last: count(o.last, `${where}.last`) };
-    // [series] A formatted answer replays with its own period and date.
+    // A formatted answer replays with its own period and date.
     if (o.period !== undefined) next.period = typeof o.period === 'string' ? o.period : fail(`${where}.period is not a string`);
     if (o.date !== undefined) next.date = issueDate(o.date, `${where}.date`);
     if (o.format !== undefined) next.format = typeof o.format === 'string' ? o.format : fail(`${where}.format is not a string`);
@@ -105,6 +105,15 @@ export function idempotencyEntry(v: unknown, where: string): IdempotencyEntry {
   return { fingerprint: o.request as string, at: count(o.at, `${where}.at`), result: result(o.result, `${where}.result`) };
 }
 
+/** The idempotency section of a snapshot (absent in files written before keys existed). */
+export function idempotencyEntries(v: unknown): Map<string, IdempotencyEntry> {
+  const map = new Map<string, IdempotencyEntry>();
+  if (v === undefined) return map;
+  if (!isObject(v)) fail('idempotency is not an object');
+  for (const [key, e] of Object.entries(v as Record<string, unknown>)) map.set(key, idempotencyEntry(e, `idempotency[${JSON.stringify(key.slice(0, 40))}]`));
+  return map;
+}
+
 export const idempotencyJson = (e: IdempotencyEntry): { request: string; at: number; result: IdempotentResult } => ({ request: e.fingerprint, at: e.at, result: e.result });
 
 export const poolJson = (p: PoolState): { domain: PoolDomain; key: string; drawn: number } => ({ domain: p.domain, key: p.key, drawn: p.drawn });
@@ -114,7 +123,7 @@ function issueDate(v: unknown, where: string): IssueDate {
   return { year: v.year as number, month: v.month as number, day: v.day as number };
 }
 
-/** [series] One sequence's whole state as stored: `{"last": n, ...settings and periods}`, or `{"last": n}` without settings. */
+/** One sequence's whole state as stored: `{"last": n, ...settings and periods}`, or `{"last": n}` without settings. */
 export function sequenceEntry(v: unknown, where: string): SequenceState {
   if (!isObject(v)) return fail(`${where} is not an object`);
   const last = count(v.last, `${where}.last`);

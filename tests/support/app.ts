@@ -1,15 +1,14 @@
-// Test support beside helpers.ts: an app served on 127.0.0.1:0, problem-document checks, a held writer,
-// and a bounded poll for conditions.
+// Test support: an app served on 127.0.0.1:0, problem-document checks, a held writer, and a bounded poll for conditions.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type Koa from 'koa';
 import type { Response } from 'supertest';
 import { fileApp, openFileStore, testConfig } from './helpers.js';
-import { createApp } from '../src/http/app.js';
-import { silentLogger } from '../src/logger.js';
-import type { FileStore, FileStoreOptions } from '../src/store/file/file-store.js';
-import type { StateWriter } from '../src/store/file/commit/writer.js';
+import { createApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/logger.js';
+import type { FileStore, FileStoreOptions } from '../../src/store/file/file-store.js';
+import type { StateWriter } from '../../src/store/file/commit/writer.js';
 
 export interface Served {
   url: string;

@@ -1,35 +1,23 @@
-// The PostgreSQL side of `migrate`: a consistent read, and a locked compare-and-write in one transaction.
-import pg from 'pg';
-import { definitionJson } from '../random/definition.js';
-import { domainSize } from '../random/domain.js';
-import { reasonOf, redactUrl } from '../store/postgres/pool.js';
-import { migrateSchema, schemaExists } from '../store/postgres/schema.js';
-import { domainFromJson } from '../store/postgres/pool-definition.js';
-import type { IdempotencyEntry, IdempotentResult } from '../store/store.js';
-import type { PoolState } from '../store/store.js';
-import { seriesFromJson, seriesToJson } from '../series/json.js';
-import type { SeriesState } from '../series/sequence.js';
-import { MigrateRefusal, type Snapshot } from './migrate-snapshot.js';
+// The database's content as a whole, for migrate: a consistent read, and a locked compare-and-write in one
+// transaction that keeps running instances out.
+import type pg from 'pg';
+import { definitionJson } from '../../random/definition.js';
+import { domainSize } from '../../random/domain.js';
+import { seriesFromJson, seriesToJson } from '../../series/json.js';
+import type { SeriesState } from '../../series/sequence.js';
+import { StartupError } from '../../errors.js';
+import type { IdempotencyEntry, IdempotentResult, PoolState, StateExport } from '../store.js';
+import { connectClient, redactUrl } from './connection.js';
+import { domainFromJson } from './pool-definition.js';
+import { migrateSchema, schemaExists } from './schema.js';
 
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'take-a-number migrate' });
-  // Errors between queries surface through the next query; without a listener they would end the process.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (e) {
-    throw new MigrateRefusal(`cannot connect to ${redactUrl(url)}: ${reasonOf(e)}`);
-  }
-  return client;
-}
-
-async function readTables(client: pg.Client): Promise<Snapshot> {
+async function readTables(client: pg.Client): Promise<StateExport> {
   const sequences = new Map<string, number>();
   for (const r of (await client.query<{ id: string; value: string }>('SELECT id, value FROM tan_sequences ORDER BY id')).rows) sequences.set(r.id, Number(r.value));
   const random = new Map<string, PoolState>();
   for (const r of (await client.query<{ kind: string; domain: Record<string, unknown>; key: string; drawn: string }>('SELECT kind, domain, key, drawn FROM tan_pools ORDER BY kind')).rows)
     random.set(r.kind, { domain: domainFromJson(r.domain), key: r.key, drawn: Number(r.drawn) });
-  // [series] tan_series exists from schema version 2; a database read before its first start may lack it.
+  // tan_series exists from schema version 2; a database read before its first start may lack it.
   const series = new Map<string, SeriesState>();
   const hasSeries = (await client.query<{ t: string | null }>(`SELECT to_regclass('tan_series')::text AS t`)).rows[0]?.t != null;
   if (hasSeries) for (const r of (await client.query<{ id: string; series: unknown }>('SELECT id, series FROM tan_series')).rows) series.set(r.id, seriesFromJson(r.series));
@@ -42,27 +30,27 @@ async function readTables(client: pg.Client): Promise<Snapshot> {
 }
 
 /** Reads everything in one snapshot of the database. */
-export async function readPostgresSnapshot(url: string): Promise<Snapshot> {
-  const client = await connect(url);
+export async function exportPostgresState(url: string): Promise<StateExport> {
+  const client = await connectClient(url, 'take-a-number migrate');
   try {
-    if (!(await schemaExists(client))) throw new MigrateRefusal(`${redactUrl(url)} holds no take-a-number data (no tan_schema table)`);
+    if (!(await schemaExists(client))) throw new StartupError(`${redactUrl(url)} holds no take-a-number data (no tan_schema table)`);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const snapshot = await readTables(client);
+    const state = await readTables(client);
     await client.query('COMMIT');
-    return snapshot;
+    return state;
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-async function writeTables(client: pg.Client, s: Snapshot): Promise<void> {
+async function writeTables(client: pg.Client, s: StateExport): Promise<void> {
   const ids = [...s.sequences.keys()];
   await client.query(
     `INSERT INTO tan_sequences (id, value) SELECT * FROM unnest($1::text[], $2::bigint[])
      ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value`,
     [ids, ids.map((id) => s.sequences.get(id)!)],
   );
-  // [series] Settings follow their sequences; a sequence without them in the update loses its row.
+  // Settings follow their sequences; a sequence without them in the update loses its row.
   const withSeries = [...s.series.keys()];
   await client.query('DELETE FROM tan_series WHERE NOT (id = ANY($1::text[]))', [withSeries]);
   await client.query(
@@ -85,8 +73,8 @@ async function writeTables(client: pg.Client, s: Snapshot): Promise<void> {
 }
 
 /** Replaces the database's content with `update(current)` in one transaction that keeps running instances out. */
-export async function updatePostgres(url: string, update: (current: Snapshot) => Snapshot): Promise<void> {
-  const client = await connect(url);
+export async function importPostgresState(url: string, update: (current: StateExport) => StateExport): Promise<void> {
+  const client = await connectClient(url, 'take-a-number migrate');
   try {
     await client.query('BEGIN');
     await migrateSchema(client);

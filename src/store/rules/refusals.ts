@@ -1,9 +1,9 @@
 // The allocation rules both stores refuse with, written once: each returns the ServiceError to throw.
-import { ServiceError } from '../errors.js';
-import { definitionJson } from '../random/definition.js';
-import type { PoolDomain } from '../random/domain.js';
+import { ServiceError } from '../../errors.js';
+import { definitionJson } from '../../random/definition.js';
+import type { PoolDomain } from '../../random/domain.js';
 
-export const tooManySequences = (max: number, id: string): ServiceError =>
+export const tooManySequences = (id: string, max: number): ServiceError =>
   new ServiceError('too_many_sequences', `this service keeps at most ${max} sequences; "${id}" would be one more`);
 
 export const sequenceExhausted = (id: string, current: number, count: number): ServiceError =>
@@ -33,4 +33,12 @@ export const poolConflict = (name: string, existing: PoolDomain): ServiceError =
     definition: definitionJson(existing),
   });
 
-export const shuttingDown = (): ServiceError => new ServiceError('storage_unavailable', 'the service is shutting down');
+/** The store is closing: nothing more is written (unavailable, so a client retries against another instance). */
+export const storageClosing = (): ServiceError => new ServiceError('storage_unavailable', 'the service is shutting down');
+
+/**
+ * A stored answer of another kind under the same key and fingerprint: fingerprints name their kind, so only a
+ * defect gets here. Both stores answer it as the same internal_error, never a replay of the wrong answer.
+ */
+export const fingerprintCollision = (key: string): ServiceError =>
+  new ServiceError('internal_error', `the Idempotency-Key "${key}" holds a stored answer of another kind; nothing was handed out; retry with a new Idempotency-Key`);

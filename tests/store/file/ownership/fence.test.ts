@@ -1,0 +1,105 @@
+// The fence: "is the disk ahead", the lock taken again, another owner or a newer state on disk fencing this
+// process for good, and the lock watch.
+import { closeSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import { DEFAULT_SETTINGS } from '../../../../src/series/settings.js';
+import { diskAhead, FENCED } from '../../../../src/store/file/ownership/fence.js';
+import { tryLock } from '../../../../src/store/file/ownership/owner.js';
+import { serializeSnapshot } from '../../../../src/store/file/snapshot/write.js';
+import { emptyState, type State } from '../../../../src/store/file/state.js';
+import { tempDir, until } from '../../../support/helpers.js';
+import { engineAt, type OpenedEngine } from '../../../support/engine.js';
+
+const KEY = 'a'.repeat(64);
+const pool = (drawn: number, key = KEY) => ({ domain: { type: 'int' as const, min: 1, max: 9 }, key, drawn });
+const stateWith = (s: Partial<State>): State => ({ ...emptyState(), ...s });
+const daily = (period: string, last: number) => ({ last, series: { settings: { ...DEFAULT_SETTINGS, reset: 'daily' as const }, period, periods: {} } });
+
+describe('store/file/ownership: diskAhead', () => {
+  it('is true exactly when the disk holds a value memory lacks', () => {
+    const mine = stateWith({ sequences: new Map([['a', 5]]), pools: new Map([['p', pool(3)]]) });
+    expect(diskAhead(mine, stateWith({ sequences: new Map([['a', 5]]), pools: new Map([['p', pool(3)]]) }))).to.equal(false);
+    expect(diskAhead(mine, stateWith({ sequences: new Map([['a', 4]]), pools: new Map([['p', pool(1)]]) }))).to.equal(false);
+    expect(diskAhead(mine, stateWith({ sequences: new Map([['a', 6]]) }))).to.equal(true);
+    expect(diskAhead(mine, stateWith({ sequences: new Map([['b', 0]]) }))).to.equal(true);
+    expect(diskAhead(mine, stateWith({ pools: new Map([['p', pool(4)]]) }))).to.equal(true);
+    expect(diskAhead(mine, stateWith({ pools: new Map([['p', pool(3, 'b'.repeat(64))]]) }))).to.equal(true);
+    expect(diskAhead(mine, stateWith({ pools: new Map([['q', pool(0)]]) }))).to.equal(true);
+  });
+
+  it('compares a sequence with settings by its period first: a later period is ahead even with a lower value', () => {
+    const d = (period: string, last: number): State => {
+      const s = daily(period, last);
+      return stateWith({ sequences: new Map([['a', s.last]]), series: new Map([['a', s.series]]) });
+    };
+    expect(diskAhead(d('2026-01-02', 9), d('2026-01-03', 1))).to.equal(true);
+    expect(diskAhead(d('2026-01-03', 1), d('2026-01-02', 9))).to.equal(false);
+    expect(diskAhead(d('2026-01-02', 3), d('2026-01-02', 4))).to.equal(true);
+  });
+});
+
+describe('store/file/ownership: Fence', () => {
+  let file: string;
+  let e: OpenedEngine;
+  beforeEach(async () => {
+    file = path.join(await tempDir(), 'sequences.json');
+    e = await engineAt(file);
+  });
+  afterEach(() => e.close());
+
+  it('holds the lock: check() lets writes go on and takes nothing again', async () => {
+    expect(e.engine.fence.writable).to.equal(true);
+    expect(await e.engine.fence.check()).to.equal(false);
+    expect(e.lines.filter((l) => l.event?.startsWith('lock_'))).to.deep.equal([]);
+  });
+
+  it('a removed lock is reported by the watch, taken again by the next check (which asks for a whole checkpoint), and logged once each', async () => {
+    await unlink(`${file}.lock`);
+    await until('the watch to report the lost lock', () => e.lines.some((l) => l.event === 'lock_compromised'));
+    expect(e.engine.fence.writable).to.equal(false);
+    expect(await e.engine.fence.check()).to.equal(true);
+    expect(await e.engine.fence.check()).to.equal(false);
+    expect(e.engine.fence.writable).to.equal(true);
+    expect(e.lines.filter((l) => l.event?.startsWith('lock_')).map((l) => [l.event, l.level])).to.deep.equal([
+      ['lock_compromised', 50],
+      ['lock_retaken', 40],
+    ]);
+  });
+
+  it('another process holding the new lock fences this one for good: every later check fails, logged once at fatal', async () => {
+    await unlink(`${file}.lock`);
+    const other = tryLock(`${file}.lock`);
+    if (!('fd' in other)) throw new Error('the test could not take the new lock');
+    const first = await e.engine.fence.check().then(
+      () => expect.fail('the check passed'),
+      (err: NodeJS.ErrnoException) => err,
+    );
+    expect(first.code).to.equal(FENCED);
+    expect(first.message).to.equal(`another process holds ${file}.lock; this one stops writing: restart this process once the other has stopped`);
+    closeSync(other.fd);
+    const again = await e.engine.fence.check().catch((err: NodeJS.ErrnoException) => err);
+    expect((again as NodeJS.ErrnoException).code).to.equal(FENCED);
+    expect(e.engine.fence.writable).to.equal(false);
+    expect(e.lines.filter((l) => l.event === 'lock_fenced').map((l) => l.level)).to.deep.equal([60]);
+  });
+
+  it('a state written on disk while the lock was free, ahead of memory, fences this process', async () => {
+    await unlink(`${file}.lock`);
+    const ahead = stateWith({ generation: 7, sequences: new Map([['a', 10]]), pools: e.engine.state.pools });
+    const chunks = await serializeSnapshot(ahead, 7, false);
+    for (const f of [file, `${file}.replica`]) await writeFile(f, Buffer.concat(chunks));
+    const err = (await e.engine.fence.check().catch((x: unknown) => x)) as NodeJS.ErrnoException;
+    expect(err.code).to.equal(FENCED);
+    expect(err.message).to.equal(`another process wrote ${file} while this one had lost its lock; restart this process to load it`);
+  });
+
+  it('a state on disk that memory is at or ahead of: the lock is taken again and the generation moves up to the disk', async () => {
+    await unlink(`${file}.lock`);
+    const behind = stateWith({ generation: 9, pools: e.engine.state.pools });
+    for (const f of [file, `${file}.replica`]) await writeFile(f, Buffer.concat(await serializeSnapshot(behind, 9, false)));
+    expect(await e.engine.fence.check()).to.equal(true);
+    expect(e.engine.state.generation).to.equal(9);
+  });
+});
