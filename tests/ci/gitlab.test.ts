@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 import { closedPort, GITLAB_TEMPLATE, lastValue, RECIPE, runProcess, type Json, type Run } from './support.js';
 

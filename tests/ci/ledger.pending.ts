@@ -2,7 +2,7 @@
 // another change; rename this file to ledger.test.ts when it does (mocha runs *.test.js only).
 import path from 'node:path';
 import { expect } from 'chai';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 import { api, RECIPE, runAction, runProcess } from './support.js';
 

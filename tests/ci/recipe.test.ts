@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../support/helpers.js';
 import { stopChild } from '../../bench/children.js';
 import { api, RECIPE, runAction, runProcess, type Run } from './support.js';
 
