@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'too_many_pools'
   | 'random_exhausted'
   | 'storage_unavailable'
+  | 'database_went_backwards'
   | 'internal_error'
   // Raised only by src/http: request parsing, routing, tokens, Node's own refusals and the drain.
   | 'invalid_count'

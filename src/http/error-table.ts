@@ -47,6 +47,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
   shutting_down: UNAVAILABLE,
   random_exhausted: UNAVAILABLE,
   storage_unavailable: UNAVAILABLE,
+  database_went_backwards: UNAVAILABLE,
   too_many_sequences: INSUFFICIENT_STORAGE,
   too_many_pools: INSUFFICIENT_STORAGE,
 };

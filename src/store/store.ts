@@ -96,6 +96,8 @@ export interface CommitStats {
 export interface StoreHealth {
   ok: boolean;
   reason?: string;
+  /** PostgreSQL: attached standbys that commits wait for (pg_stat_replication sync_state sync or quorum). */
+  synchronousStandbys?: number;
 }
 
 export interface Store {
