@@ -89,6 +89,7 @@ export class FailoverWatch {
 
   /** A database error of a batch: a read-only answer reconnects; a connection lost during a commit is logged as uncertain. */
   failed(e: unknown): string {
+    this.session.reconnected = true;
     if (isReadOnly(e)) {
       this.session.reset(READ_ONLY_REASON);
       return `${READ_ONLY_REASON}; reconnecting`;

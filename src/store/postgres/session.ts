@@ -20,8 +20,8 @@ export class Session {
   private readonly old = new Set<Promise<void>>();
   /** Notices of a cancelled synchronous wait seen on any of this store's sessions. */
   syncCancels = 0;
-  /** Set when a new connection was opened (maybe to another server): the remembered rows are checked again. */
-  reconnected = true;
+  /** Set when connections were lost or replaced (the next ones may reach another server): the remembered rows are checked again. */
+  reconnected = false;
 
   constructor(
     private readonly url: string,
@@ -38,8 +38,8 @@ export class Session {
 
   private create(): pg.Pool {
     const pool = createConnectionPool(this.url, this.log, this.size, this.level);
+    pool.on('error', () => (this.reconnected = true));
     pool.on('connect', (client) => {
-      this.reconnected = true;
       client.on('notice', (n) => {
         if (SYNC_WAIT_CANCELLED.test(n.message ?? '')) this.syncCancels++;
       });
@@ -52,6 +52,7 @@ export class Session {
     this.log.warn({ event: 'db_reconnect', reason }, `reconnecting to the database: ${reason}`);
     const old = this.current;
     this.current = this.create();
+    this.reconnected = true;
     const ending = old.end().catch((e: unknown) => this.log.warn({ event: 'db_close_failed', err: reasonOf(e) }, 'could not close the old database pool'));
     this.old.add(ending);
     void ending.finally(() => this.old.delete(ending));
