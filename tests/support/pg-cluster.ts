@@ -53,10 +53,34 @@ export class Cluster {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
   }
 
-  /** Settings of this test in conf.d (read at start; reload() for the reloadable ones). */
+  private readonly settings: Record<string, string> = {};
+
+  /** Adds settings to this test's file in conf.d (read at start; reload() applies the reloadable ones). */
   async configure(settings: Record<string, string>): Promise<void> {
-    const text = Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'\n`).join('');
+    Object.assign(this.settings, settings);
+    const text = Object.entries(this.settings).map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'\n`).join('');
     await writeFile(path.join(this.confDir, 'conf.d', 'test.conf'), text);
+  }
+
+  async reload(): Promise<void> {
+    await this.query('SELECT pg_reload_conf()');
+  }
+
+  /** Stops this standby's WAL receiver (no primary to stream from) and pauses its replay: it falls behind. */
+  async stopReceiving(): Promise<string> {
+    const conninfo = (await this.query<{ primary_conninfo: string }>('SHOW primary_conninfo'))[0]!.primary_conninfo;
+    await this.query(`ALTER SYSTEM SET primary_conninfo = ''`);
+    await this.reload();
+    for (let i = 0; (await this.query('SELECT 1 FROM pg_stat_wal_receiver')).length > 0; i++) {
+      if (i > 400) throw new Error(`the WAL receiver of ${this.name} did not stop`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return conninfo;
+  }
+
+  async resumeReceiving(conninfo: string): Promise<void> {
+    await this.query(`ALTER SYSTEM SET primary_conninfo = '${conninfo.replace(/'/g, "''")}'`);
+    await this.reload();
   }
 
   async start(): Promise<void> {
@@ -176,7 +200,8 @@ export async function createPair(primarySettings: Record<string, string>): Promi
       async reverse() {
         await pair.primary.kill();
         [pair.primary, pair.standby] = [pair.standby, pair.primary];
-        await pair.standby.configure(small);
+        // A standby promoted later must not wait for a standby of its own.
+        await pair.standby.configure({ ...small, synchronous_standby_names: '' });
         await follow(pair.standby, pair.primary);
       },
     };
