@@ -181,4 +181,67 @@ describe('PostgreSQL failover: a standby promoted under load', function () {
     const odd = run.answers.filter((a) => a.status !== 200 && !(a.status === 503 && (a.code === 'storage_unavailable' || a.code === 'database_went_backwards')));
     expect(odd).to.deep.equal([]);
   });
+
+  it('a cancelled synchronous wait answers 503 and its values never reappear; DATABASE_REQUIRE_SYNC refuses while synchronous_standby_names is empty', async () => {
+    const { primary, standby } = pair!;
+    await primary.configure({ ...SYNC, synchronous_commit: 'on' });
+    await primary.reload();
+    await until('the standby to stream in sync', async () => (await primary.query(`SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'`)).length === 1);
+    const db = `tan_${++databases}`;
+    await primary.query(`CREATE DATABASE ${db}`);
+    const srv = await startServerProcess({ DATABASE_URL: primary.url(db), LOG_LEVEL: 'warn', DATABASE_REQUIRE_SYNC: 'true' });
+    try {
+      const answered: number[] = [];
+      const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+        const res = await fetch(`${srv.url}${path}`);
+        const body = (await res.json()) as Record<string, unknown>;
+        if (res.status === 200 && path === '/next/a') answered.push(body.next_value as number);
+        return { status: res.status, body };
+      };
+      expect(await get('/next/a')).to.deep.include({ status: 200 });
+      expect((await get('/healthz')).body).to.deep.equal({ status: 'ok', synchronous_standbys: 1 });
+
+      // The standby stops receiving: the next commit waits for it, and its wait is cancelled.
+      const conninfo = await standby.stopReceiving();
+      const pending = get('/next/a');
+      const [backend] = await until('the commit to wait for the standby', async () => {
+        const rows = await primary.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'SyncRep'`, [db]);
+        return rows.length === 1 && rows;
+      });
+      await primary.query('SELECT pg_cancel_backend($1)', [backend!.pid]);
+      const cancelled = await pending;
+      expect(cancelled.status).to.equal(503);
+      expect(cancelled.body.code).to.equal('storage_unavailable');
+      expect(cancelled.body.detail).to.match(/wait was cancelled/);
+      // The commit happened on the primary: value 2 is burnt.
+      expect(await primary.query('SELECT value::int AS v FROM tan_sequences WHERE id = $1', ['a'], db)).to.deep.equal([{ v: 2 }]);
+      const uncertain = parseLogLines(srv.stdout()).filter((l) => l.event === 'sync_commit_uncertain');
+      expect(uncertain.map((l) => l.reason)).to.deep.equal(["the commit's wait for the synchronous standby was cancelled"]);
+      console.log(`      cancelled wait: ${cancelled.status} ${String(cancelled.body.code)}: ${String(cancelled.body.detail)}`);
+
+      await standby.resumeReceiving(conninfo);
+      await until('the standby to stream in sync again', async () => (await primary.query(`SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'`)).length === 1);
+      expect((await get('/next/a')).body.next_value).to.equal(3);
+
+      // At run time: no synchronous standby named → allocations and /readyz 503, naming the setting; back when named again.
+      await primary.configure({ synchronous_standby_names: '' });
+      await primary.reload();
+      const refused = await until('allocations to be refused', async () => {
+        const r = await get('/next/a');
+        return r.status === 503 && r;
+      });
+      expect(refused.body.code).to.equal('storage_unavailable');
+      expect(refused.body.detail).to.contain("DATABASE_REQUIRE_SYNC=true but the database's synchronous_standby_names is empty");
+      expect((await get('/readyz')).status).to.equal(503);
+      await primary.configure(SYNC);
+      await primary.reload();
+      await until('allocations to be served again', async () => (await get('/next/a')).status === 200);
+      await get('/next/a');
+      expect(answered.slice(0, 2)).to.deep.equal([1, 3]);
+      expect(answered, 'value 2 never reappears').to.not.include(2);
+      expect(answered, 'each answer above the one before').to.deep.equal([...new Set(answered)].sort((x, y) => x - y));
+    } finally {
+      await stopChild(srv);
+    }
+  });
 });
