@@ -17,7 +17,7 @@ describePostgres('store contract: PostgreSQL store', () => {
   storeContract({
     // Dropping the tables gives the next store an empty database, as a new database would.
     fresh: async () => {
-      await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
+      await query(db.url, 'DROP TABLE IF EXISTS tan_leases, tan_lease_pools, tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
       return db.url;
     },
     open: (url, env = {}, opts = {}) => PostgresStore.open({ config: testConfig({ DATABASE_URL: url, ...env }), log: opts.log ?? silentLogger(), ...(opts.now ? { now: opts.now } : {}) }),
