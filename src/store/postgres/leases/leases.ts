@@ -1,5 +1,6 @@
 // The lease operations of the PostgreSQL store. Every change is one statement or one transaction, durable
 // before it is answered (renewals too: one UPDATE each); any number of instances share the rows.
+import { Mutex } from 'async-mutex';
 import type pg from 'pg';
 import { leaseDefinitionJson, sameLeaseDefinition, type LeasePoolDefinition } from '../../../leases/definition.js';
 import { leaseIdParts } from '../../../leases/id.js';
@@ -23,6 +24,9 @@ const RENEW_SQL = `UPDATE tan_leases SET expires_at = greatest(expires_at, now()
 type Counted = PoolRow & { leased: string; quarantined: string };
 
 export class PostgresLeases implements LeaseStore {
+  /** Grants of one pool wait on its row anyway: here they wait in memory, one connection per pool, not one each. */
+  private readonly grants = new Map<string, Mutex>();
+
   constructor(
     private readonly db: pg.Pool,
     private readonly ctx: AcquireContext & { maxPools: number },
@@ -55,7 +59,9 @@ export class PostgresLeases implements LeaseStore {
 
   async acquireLease(pool: string, request: LeaseAcquire, idem?: Idempotency): Promise<LeaseGrant> {
     const started = performance.now();
-    const grant = await transaction(this.db, (client) => acquire(client, pool, request, this.ctx, idem));
+    let lock = this.grants.get(pool);
+    if (!lock) this.grants.set(pool, (lock = new Mutex()));
+    const grant = await lock.runExclusive(() => transaction(this.db, (client) => acquire(client, pool, request, this.ctx, idem)));
     this.committed(started);
     return grant;
   }
