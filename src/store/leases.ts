@@ -2,7 +2,6 @@
 // fence that rises at every grant. Times are epoch milliseconds; ttl and quarantine are seconds.
 import type { LeaseEnd } from '../leases/pool.js';
 import type { LeasePoolDefinition } from '../leases/definition.js';
-import type { Idempotency } from './store.js';
 
 export interface LeasePoolInfo {
   name: string;
@@ -50,11 +49,17 @@ export interface LeasePoolExport {
   slots: { number: number; lease: string; holder: string; fence: number; expiresAt: number; ttl: number; meta?: Record<string, unknown>; ended?: LeaseEnd }[];
 }
 
+/** An acquire's Idempotency-Key and request fingerprint (the shape of store.ts Idempotency). */
+export interface LeaseIdempotency {
+  key: string;
+  fingerprint: string;
+}
+
 export interface LeaseStore {
   /** Creates a lease pool durably (created true), or answers the same one; another definition is pool_conflict, a random pool's name too. */
   defineLeasePool(name: string, definition: LeasePoolDefinition): Promise<{ created: boolean; pool: LeasePoolInfo }>;
   /** The lowest free number for the holder (its own again while live or in quarantine); durable before it resolves. */
-  acquireLease(pool: string, request: LeaseAcquire, idem?: Idempotency): Promise<LeaseGrant>;
+  acquireLease(pool: string, request: LeaseAcquire, idem?: LeaseIdempotency): Promise<LeaseGrant>;
   /** Extends a live lease; lease_lost (expired or released) or lease_not_found otherwise. */
   renewLease(lease: string, ttl?: number): Promise<LeaseGrant>;
   /** Ends a lease, durably; the number is free at once. Releasing an ended lease again answers it again. */
