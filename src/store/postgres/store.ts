@@ -25,6 +25,8 @@ import { definePool, readPool, readPools } from './named-pools.js';
 import { openDatabase } from './open.js';
 import { READ_ONLY_REASON } from './replication.js';
 import type { Session } from './session.js';
+import { PostgresLeases } from './leases/leases.js';
+import type { LeaseStore } from '../leases.js';
 
 export interface PostgresStoreOptions {
   config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs' | 'databaseRequireSync' | 'backwardsCheck'>;
@@ -56,6 +58,7 @@ export class PostgresStore implements Store {
   private readonly ctx: AllocateContext;
   private readonly known = new PoolCache();
   private readonly watch: FailoverWatch;
+  private readonly leaseOps: PostgresLeases;
 
   private constructor(
     private readonly session: Session,
@@ -71,6 +74,8 @@ export class PostgresStore implements Store {
       pools: this.known,
       series: { now: this.now, clock: new ClockWarnings(opts.log), maxSequences: opts.config.maxSequences },
     };
+    const { idempotencyTtlMs, maxPools } = opts.config;
+    this.leaseOps = new PostgresLeases(() => this.db, { now: this.now, idempotencyTtlMs, maxPools }, (t) => this.onCommit?.({ batch: 1, seconds: (performance.now() - t) / 1000 }));
   }
 
   static async open(opts: PostgresStoreOptions): Promise<Store> {
@@ -278,6 +283,15 @@ export class PostgresStore implements Store {
       throw valueBehind(id, current);
     });
   }
+
+  // Lease pools: leases/leases.ts, each operation through run() (a database failure is storage_unavailable).
+  defineLeasePool: LeaseStore['defineLeasePool'] = (name, d) => this.run(() => this.leaseOps.defineLeasePool(name, d));
+  acquireLease: LeaseStore['acquireLease'] = (pool, r, idem) => this.run(() => this.retrying(() => this.leaseOps.acquireLease(pool, r, idem)));
+  renewLease: LeaseStore['renewLease'] = (lease, ttl) => this.run(() => this.leaseOps.renewLease(lease, ttl));
+  releaseLease: LeaseStore['releaseLease'] = (lease) => this.run(() => this.leaseOps.releaseLease(lease));
+  leasePools: LeaseStore['leasePools'] = () => this.run(() => this.leaseOps.leasePools());
+  leasePool: LeaseStore['leasePool'] = (name) => this.run(() => this.leaseOps.leasePool(name));
+  leases: LeaseStore['leases'] = (pool) => this.run(() => this.leaseOps.leases(pool));
 
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, reason: 'shutting down' };
