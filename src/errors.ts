@@ -20,6 +20,11 @@ export type ErrorCode =
   | 'random_exhausted'
   | 'storage_unavailable'
   | 'internal_error'
+  | 'ledger_required'
+  | 'reservation_not_found'
+  | 'already_confirmed'
+  | 'reservation_closed'
+  | 'invalid_meta'
   // Raised only by src/http: request parsing, routing, tokens, Node's own refusals and the drain.
   | 'invalid_count'
   | 'invalid_type'

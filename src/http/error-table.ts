@@ -49,6 +49,11 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
   storage_unavailable: UNAVAILABLE,
   too_many_sequences: INSUFFICIENT_STORAGE,
   too_many_pools: INSUFFICIENT_STORAGE,
+  ledger_required: CONFLICT,
+  reservation_not_found: NOT_FOUND,
+  already_confirmed: CONFLICT,
+  reservation_closed: CONFLICT,
+  invalid_meta: BAD_REQUEST,
 };
 
 export const statusOf = (code: ErrorCode): number => ERRORS[code].status;

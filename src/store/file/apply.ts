@@ -3,6 +3,7 @@
 // replaying a record over a snapshot that already saw newer values leaves the newer values.
 import { atOrAhead, type SeriesState, type SequenceState } from '../../series/sequence.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
+import type { LedgerRecord } from '../../ledger/record.js';
 import type { State } from './state.js';
 
 /** A pool in a record: the whole pool when it is created, else only its new position. */
@@ -17,6 +18,8 @@ export interface Changes {
   idem?: Record<string, IdempotencyEntry>;
   /** Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
   series?: Record<string, SequenceState>;
+  /** Ledger events, in the order they happened: each the record as it stands after it. */
+  ledger?: LedgerRecord[];
 }
 
 export const isWholePool = (p: PoolChange): p is PoolState => 'key' in p;
@@ -70,9 +73,16 @@ export function applySeries(state: State, id: string, change: SequenceState): vo
   state.series.set(id, change.series as SeriesState);
 }
 
-/** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool it cannot place. */
+/** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool or a ledger event it cannot place. */
 export function apply(state: State, changes: Changes): boolean {
   let ok = true;
+  if (changes.ledger)
+    for (const r of changes.ledger) {
+      const placed = state.ledger.apply(r);
+      // Replayed events are not in the ledger file yet: the next checkpoint appends them.
+      if (placed === 'applied') state.ledger.unflushed.push(r);
+      else if (placed === 'gap') ok = false;
+    }
   if (changes.seq) for (const id in changes.seq) applySequence(state, id, changes.seq[id]!);
   if (changes.pools) for (const name in changes.pools) ok = applyPool(state, name, changes.pools[name]!) && ok;
   if (changes.idem) for (const key in changes.idem) applyIdempotency(state, key, changes.idem[key]!);
@@ -89,6 +99,7 @@ export class PendingChanges {
   private pools = new Map<string, PoolChange>();
   private idem = new Map<string, IdempotencyEntry>();
   private ser = new Map<string, SequenceState>();
+  private events: LedgerRecord[] = [];
 
   constructor(private readonly state: State) {}
 
@@ -119,8 +130,15 @@ export class PendingChanges {
     this.idem.set(key, entry);
   }
 
+  /** A ledger event, chained by the caller: placed in the ledger now, written with this batch. */
+  ledger(r: LedgerRecord): void {
+    if (this.state.ledger.apply(r) !== 'applied') throw new Error(`ledger event ${r.event} of "${r.sequence_id}" does not follow its chain`);
+    this.state.ledger.unflushed.push(r);
+    this.events.push(r);
+  }
+
   get empty(): boolean {
-    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0;
+    return this.events.length === 0 && this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0;
   }
 
   /** The gathered changes as a record body; the gathering starts afresh. */
@@ -130,6 +148,8 @@ export class PendingChanges {
     if (this.pools.size > 0) out.pools = Object.fromEntries(this.pools);
     if (this.idem.size > 0) out.idem = Object.fromEntries(this.idem);
     if (this.ser.size > 0) out.series = Object.fromEntries(this.ser);
+    if (this.events.length > 0) out.ledger = this.events;
+    this.events = [];
     this.seq = new Map();
     this.ser = new Map();
     this.pools = new Map();

@@ -21,6 +21,7 @@ import { settle, type Op, type PoolInfo } from './batch/ops.js';
 import { PoolCache } from './batch/pools.js';
 import { definePool, ensureConfigPools, readPool, readPools } from './named-pools.js';
 import { migrateSchema } from './schema.js';
+import { ledgerUnsupported, PostgresLedger } from './ledger/unsupported.js';
 
 export interface PostgresStoreOptions {
   config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs'>;
@@ -38,7 +39,7 @@ const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
   ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
   RETURNING value`;
 
-export class PostgresStore implements Store {
+export class PostgresStore extends PostgresLedger implements Store {
   onCommit?: (stats: CommitStats) => void;
   onCommitFailure?: () => void;
   private failure: string | undefined;
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
     private readonly opts: PostgresStoreOptions,
     configured: Record<PoolKind, PoolInfo>,
   ) {
+    super();
     this.now = opts.now ?? Date.now;
     for (const kind of POOL_KINDS) this.known.set(kind, configured[kind]);
     this.ctx = {
@@ -242,6 +244,7 @@ export class PostgresStore implements Store {
 
   configure(id: string, input: ConfigureInput): Promise<Rolled> {
     return this.run(async () => {
+      if (input.settings?.ledger === true) throw ledgerUnsupported(id);
       const started = performance.now();
       const r = await this.retrying(() => configureSequence(this.db, this.ctx.series, id, input, () => tooManySequences(id, this.opts.config.maxSequences)));
       this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });
