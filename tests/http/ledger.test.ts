@@ -120,7 +120,7 @@ describe('http: ledger sequences', () => {
     expect((await request(s.url).get('/sequences/late/ledger?from=8&to=9')).body.entries.map((e: { number: number }) => e.number)).to.deep.equal([8, 9]);
     const csv = await request(s.url).get('/sequences/late/ledger?format=csv');
     expect(csv.headers['content-type']).to.match(/^text\/csv/);
-    const rows = csv.text.trimEnd().split('\r\n');
+    const rows = csv.text.trimEnd().split('\n');
     expect(rows[0]).to.equal('sequence_id,number,through,period,formatted,state,reservation,reserved_at,expires_at,confirmed_at,voided_at,reason,ref,meta,late,by,event,hash');
     expect(rows).to.have.length(6);
     const jsonl = await request(s.url).get('/sequences/late/ledger?format=jsonl&state=reserved');

@@ -76,7 +76,7 @@ export async function ledger(ctx: Context, deps: RouteDeps): Promise<void> {
   const entries = page.entries.map(ordered);
   if (format === 'csv') {
     ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = [FIELDS.join(','), ...entries.map((r) => FIELDS.map((f) => csvCell(r[f])).join(','))].join('\r\n') + '\r\n';
+    ctx.body = [FIELDS.join(','), ...entries.map((r) => FIELDS.map((f) => csvCell(r[f])).join(','))].join('\n') + '\n';
   } else if (format === 'jsonl') {
     ctx.type = 'application/jsonl';
     ctx.body = entries.map((r) => `${JSON.stringify(r)}\n`).join('');
