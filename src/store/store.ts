@@ -5,6 +5,7 @@ import type { Rolled, SeriesState } from '../series/sequence.js';
 import type { ConfigureInput } from '../series/settings.js';
 import type { LedgerRecord } from '../ledger/record.js';
 import type { LedgerStore } from './ledger.js';
+import type { LeasePoolExport, LeaseStore } from './leases.js';
 
 export interface Reservation {
   /** First value handed out. */
@@ -58,7 +59,8 @@ export interface Idempotency {
 export type IdempotentResult =
   | { kind: 'next'; first: number; last: number; period?: string; date?: IssueDate; format?: string }
   | { kind: 'draw'; pool: string; start: number; count: number }
-  | { kind: 'reserve'; reservation: string };
+  | { kind: 'reserve'; reservation: string }
+  | { kind: 'lease'; pool: string; number: number; fence: number };
 
 export interface IdempotencyEntry {
   fingerprint: string;
@@ -90,6 +92,8 @@ export interface StateExport {
   idempotency: Map<string, IdempotencyEntry>;
   /** Every ledger event, each sequence's in chain order (absent: no ledger; older exports). */
   ledger?: LedgerRecord[];
+  /** Lease pools by name, with every number's latest lease and the pool's fence (a restore jumps the fences). */
+  leases: Map<string, LeasePoolExport>;
 }
 
 /** What /next adds to the records of a ledger sequence. */
@@ -107,9 +111,11 @@ export interface CommitStats {
 export interface StoreHealth {
   ok: boolean;
   reason?: string;
+  /** PostgreSQL: attached standbys that commits wait for (pg_stat_replication sync_state sync or quorum). */
+  synchronousStandbys?: number;
 }
 
-export interface Store extends LedgerStore {
+export interface Store extends LedgerStore, LeaseStore {
   /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. On a ledger sequence they are recorded confirmed, with `extra`. */
   next(id: string, count: number, idem?: Idempotency, extra?: NextExtra): Promise<Reservation>;
   /** Draws `count` indexes from the named pool; resolves once the draw is durable. The caller permutes them. Unknown: pool_not_found. */

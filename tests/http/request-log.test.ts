@@ -35,6 +35,13 @@ async function loggedApp(level: string, fail?: Error) {
     ledgerPage: (id, q) => real.ledgerPage(id, q),
     ledgerHistory: (id) => real.ledgerHistory(id),
     gaps: (id, period) => real.gaps(id, period),
+    defineLeasePool: (name, d) => real.defineLeasePool(name, d),
+    acquireLease: (pool, r, idem) => real.acquireLease(pool, r, idem),
+    renewLease: (lease, ttl) => real.renewLease(lease, ttl),
+    releaseLease: (lease) => real.releaseLease(lease),
+    leasePools: () => real.leasePools(),
+    leasePool: (name) => real.leasePool(name),
+    leases: (pool) => real.leases(pool),
     health: () => real.health(),
     close: () => real.close(),
   };

@@ -27,7 +27,7 @@ const NOT_RUN_HERE: Record<string, string> = {
 
 const SCRIPTS = Object.keys((JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 const FLAGS = new Set(SETTINGS.map((s) => `--${s.flag}`));
-const KNOWN_ENV = new Set([...SETTINGS.map((s) => s.env), 'TAKE_A_NUMBER_URL', 'TAKE_A_NUMBER_TOKEN', 'REQUIRE_POSTGRES', 'REQUIRE_STRACE', 'REQUIRE_CHROMIUM', 'REQUIRE_FAKETIME', 'REQUIRE_CONTAINER']);
+const KNOWN_ENV = new Set([...SETTINGS.map((s) => s.env), 'TAKE_A_NUMBER_URL', 'TAKE_A_NUMBER_TOKEN', 'REQUIRE_POSTGRES', 'REQUIRE_STRACE', 'REQUIRE_CHROMIUM', 'REQUIRE_FAKETIME', 'REQUIRE_CONTAINER', 'REQUIRE_FAILOVER']);
 
 interface Expect {
   mode: '→' | '≈';

@@ -14,6 +14,7 @@ import { encodeLedgerLine } from './ledger/line.js';
 import { replaceFile } from './snapshot/atomic-write.js';
 import { serializeSnapshot } from './snapshot/format.js';
 import type { State } from './state.js';
+import { exportLeasePool, importLeasePool } from './leases/export.js';
 
 const exportOf = (state: State, ledger: LedgerRecord[]): StateExport => ({
   sequences: state.sequences,
@@ -21,6 +22,7 @@ const exportOf = (state: State, ledger: LedgerRecord[]): StateExport => ({
   series: state.series,
   idempotency: state.idempotency,
   ledger,
+  leases: new Map([...state.leases].map(([name, p]) => [name, exportLeasePool(p)])),
 });
 
 /**
@@ -56,7 +58,10 @@ export async function importFileState(file: string, update: (current: StateExpor
     // Every pool by name, named pools included; a pool only the target had stays.
     const pools = new Map(state.pools);
     for (const [name, p] of next.random) pools.set(name, p);
-    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency, ledger: new LedgerBook() };
+    // Lease pools by name too; a lease pool only the target had stays.
+    const leases = new Map(state.leases);
+    for (const [name, p] of next.leases) leases.set(name, importLeasePool(p));
+    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency, ledger: new LedgerBook(), leases };
     // The ledger file is written whole first: the snapshot names its chain heads.
     const ledger = next.ledger ?? [];
     for (const r of ledger) if (target.ledger.apply(r) === 'gap') throw new StartupError(`the ledger to import skips events of "${r.sequence_id}" before event ${r.event}`);

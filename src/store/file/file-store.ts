@@ -23,6 +23,10 @@ import type { StatePaths } from './paths.js';
 import { SequenceIndex } from './sequence-index.js';
 import { openEngine, type Engine, type FileStoreOptions } from './start/open.js';
 import type { State } from './state.js';
+import { FileLeases } from './leases/store.js';
+import { nameTakenByLeasePool } from '../rules/leases.js';
+import type { LeasePoolDefinition } from '../../leases/definition.js';
+import type { LeaseAcquire, LeaseGrant, LeaseInfo, LeasePoolInfo } from '../leases.js';
 
 export type { FileStoreOptions } from './start/open.js';
 
@@ -41,6 +45,7 @@ export class FileStore implements Store {
   private closed = false;
   private readonly ledger: FileLedger;
   private readonly sweep: NodeJS.Timeout;
+  private readonly leaseOps: FileLeases;
 
   private constructor(
     private readonly engine: Engine,
@@ -64,6 +69,17 @@ export class FileStore implements Store {
     this.sweep = setInterval(() => {
       if (this.state.ledger.open.size > 0 && this.ledger.expireDue() > 0) this.committed().catch(() => undefined);
     }, opts.ledgerSweepMs ?? 1000).unref();
+    this.leaseOps = new FileLeases({
+      state: this.state,
+      pending: this.pending,
+      idempotency: this.idempotency,
+      committed: () => this.committed(),
+      mayAnswer: () => {
+        if (this.closed || !engine.fence.writable) throw storageClosing();
+      },
+      now: this.now,
+      maxPools: opts.config.maxPools,
+    });
   }
 
   static async open(opts: FileStoreOptions): Promise<FileStore> {
@@ -204,6 +220,7 @@ export class FileStore implements Store {
   }
 
   async definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
+    if (this.state.leases.has(name)) throw nameTakenByLeasePool(name);
     const r = definePool(this.state.pools, name, domain, this.opts.config.maxPools);
     // A new pool goes whole into the record (definition and key): replay recreates it with its key.
     if (r.created) this.pending.pool(name, { ...r.pool });
@@ -231,42 +248,25 @@ export class FileStore implements Store {
     return this.state.sequences.get(id)!;
   }
 
-  // The ledger (ledger/operations.ts):
-  reserve(id: string, input: ReserveInput, by: Actor, idem?: Idempotency): Promise<Reserved> {
-    return this.ledger.reserve(id, input, by, idem);
-  }
+  // The ledger: ledger/operations.ts.
+  reserve = (id: string, input: ReserveInput, by: Actor, idem?: Idempotency): Promise<Reserved> => this.ledger.reserve(id, input, by, idem);
+  reservation = (r: string): Promise<LedgerRecord> => this.ledger.reservation(r);
+  reservationSequence = (r: string): Promise<string | undefined> => this.ledger.reservationSequence(r);
+  confirm = (r: string, input: ConfirmInput, by: Actor): Promise<LedgerRecord> => this.ledger.confirm(r, input, by);
+  voidReservation = (r: string, reason: string, by: Actor): Promise<LedgerRecord> => this.ledger.voidReservation(r, reason, by);
+  extend = (r: string, ttl: number): Promise<LedgerRecord> => this.ledger.extend(r, ttl);
+  ledgerPage = (id: string, query: LedgerQuery): Promise<{ entries: LedgerRecord[]; next?: number }> => this.ledger.ledgerPage(id, query);
+  ledgerHistory = (id: string): Promise<LedgerRecord[]> => this.ledger.ledgerHistory(id);
+  gaps = (id: string, period?: string): Promise<GapReport> => this.ledger.gaps(id, period);
 
-  reservation(reservation: string): Promise<LedgerRecord> {
-    return this.ledger.reservation(reservation);
-  }
-
-  reservationSequence(reservation: string): Promise<string | undefined> {
-    return this.ledger.reservationSequence(reservation);
-  }
-
-  confirm(reservation: string, input: ConfirmInput, by: Actor): Promise<LedgerRecord> {
-    return this.ledger.confirm(reservation, input, by);
-  }
-
-  voidReservation(reservation: string, reason: string, by: Actor): Promise<LedgerRecord> {
-    return this.ledger.voidReservation(reservation, reason, by);
-  }
-
-  extend(reservation: string, ttl: number): Promise<LedgerRecord> {
-    return this.ledger.extend(reservation, ttl);
-  }
-
-  ledgerPage(id: string, query: LedgerQuery): Promise<{ entries: LedgerRecord[]; next?: number }> {
-    return this.ledger.ledgerPage(id, query);
-  }
-
-  ledgerHistory(id: string): Promise<LedgerRecord[]> {
-    return this.ledger.ledgerHistory(id);
-  }
-
-  gaps(id: string, period?: string): Promise<GapReport> {
-    return this.ledger.gaps(id, period);
-  }
+  // Lease pools: leases/store.ts.
+  defineLeasePool = (name: string, d: LeasePoolDefinition): Promise<{ created: boolean; pool: LeasePoolInfo }> => this.leaseOps.defineLeasePool(name, d);
+  acquireLease = (pool: string, r: LeaseAcquire, idem?: Idempotency): Promise<LeaseGrant> => this.leaseOps.acquireLease(pool, r, idem);
+  renewLease = (lease: string, ttl?: number): Promise<LeaseGrant> => this.leaseOps.renewLease(lease, ttl);
+  releaseLease = (lease: string): Promise<{ pool: string; number: number; released: boolean }> => this.leaseOps.releaseLease(lease);
+  leasePools = (): Promise<LeasePoolInfo[]> => this.leaseOps.leasePools();
+  leasePool = (name: string): Promise<LeasePoolInfo> => this.leaseOps.leasePool(name);
+  leases = (pool: string): Promise<LeaseInfo[]> => this.leaseOps.leases(pool);
 
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, reason: 'shutting down' };

@@ -10,7 +10,7 @@ import { FileStore } from '../../../src/store/file/file-store.js';
 import { readStateWithLedger } from '../../../src/store/file/recovery/recover.js';
 import { statePaths } from '../../../src/store/file/paths.js';
 import { createApp } from '../../../src/http/app.js';
-import { testConfig, tempDir } from '../../support/helpers.js';
+import { testConfig, tempDir, until } from '../../support/helpers.js';
 import { captureLog, openInProcess } from '../../support/robustness.js';
 
 const T = (iso: string): number => Date.parse(iso);
@@ -146,8 +146,7 @@ describe('store/file: the ledger on disk', () => {
     freeze.armed = true;
     let answered = false;
     void a.http.post('/reserve/k').set('Idempotency-Key', 'job-7').then(() => (answered = true));
-    for (let i = 0; i < 100 && !freeze.reached; i++) await new Promise((r) => setImmediate(r));
-    expect(freeze.reached).to.equal(true);
+    await until('the reserve\'s record on disk', () => freeze.reached);
     const restarted = await afterKill(file);
     expect(answered).to.equal(false);
     const b = await openInProcess(restarted, {}, noSweep);
@@ -169,7 +168,7 @@ describe('store/file: the ledger on disk', () => {
     const r = (await a.http.post('/reserve/c')).body.reservation as string;
     freeze.armed = true;
     void a.http.post(`/reservations/${r}/confirm`).send({ ref: 'INV-9' }).then(() => undefined);
-    for (let i = 0; i < 100 && !freeze.reached; i++) await new Promise((res) => setImmediate(res));
+    await until('the confirm\'s record on disk', () => freeze.reached);
     const b = await openInProcess(await afterKill(file), {}, noSweep);
     const retry = await b.http.post(`/reservations/${r}/confirm`).send({ ref: 'INV-9' });
     expect(retry.status).to.equal(200);

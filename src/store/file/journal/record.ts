@@ -1,4 +1,4 @@
-// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "series":{…}, "crc":"<crc32>"}.
+// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "series":{…}, "leases":{…}, "crc":"<crc32>"}.
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
@@ -8,6 +8,7 @@ import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
 import { ordered } from '../../../ledger/record.js';
 import { ledgerRecord } from '../ledger/shape.js';
+import { changeJson, changesFrom } from '../leases/json.js';
 
 export interface JournalRecord extends Changes {
   g: number;
@@ -40,6 +41,7 @@ export function encodeRecord(g: number, changes: Changes): string {
     body.series = series;
   }
   if (changes.ledger) body.ledger = changes.ledger.map(ordered);
+  if (changes.leases) body.leases = Object.fromEntries(Object.entries(changes.leases).map(([name, c]) => [name, changeJson(c)]));
   const head = JSON.stringify(body).slice(0, -1);
   return `${head}${CRC}${hex32(crc32(head))}"}\n`;
 }
@@ -87,6 +89,7 @@ export function decodeRecord(line: string): JournalRecord {
       if (!Array.isArray(o.ledger)) fail('ledger is not an array');
       record.ledger = (o.ledger as unknown[]).map((r, i) => ledgerRecord(r, `ledger[${i}]`));
     }
+    if (o.leases !== undefined) record.leases = changesFrom(o.leases);
     return record;
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);

@@ -6,6 +6,7 @@ import type { ChainHead } from '../../../ledger/book.js';
 import type { State } from '../state.js';
 import { idempotencyJson, poolJson, sequenceEntryJson } from '../validate.js';
 import { CHECKSUM, FORMAT } from './checksum.js';
+import { leasePoolJson } from '../leases/json.js';
 
 /** Sequences per slice: the event loop gets a turn between slices while a large state is serialized. */
 const SLICE = 2_000;
@@ -60,7 +61,16 @@ export async function serializeSnapshot(state: State, generation: number, yieldi
   // The chain heads the ledger file holds (written only when some sequence keeps a ledger).
   const ledger: string[] = [];
   for (const [id, h] of ledgerHeads) ledger.push(entry(id, JSON.stringify({ event: h.event, hash: h.hash })));
-  push(section('pools', pools) + (series.length > 0 ? section('series', series) : '') + (ledger.length > 0 ? section('ledger', ledger) : '') + section('idempotency', idem));
+  // Written only when there are lease pools: a state without them keeps the layout of files before them.
+  const leases: string[] = [];
+  for (const [name, p] of state.leases) leases.push(entry(name, JSON.stringify(leasePoolJson(p))));
+  push(
+    section('pools', pools) +
+      (series.length > 0 ? section('series', series) : '') +
+      (leases.length > 0 ? section('leases', leases) : '') +
+      (ledger.length > 0 ? section('ledger', ledger) : '') +
+      section('idempotency', idem),
+  );
   chunks.push(Buffer.from(`${CHECKSUM}${hex32(crc)}"\n}\n`));
   return chunks;
 }

@@ -20,6 +20,7 @@ import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
 import { LedgerFile } from '../ledger/file.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
+import { reviveLeases } from '../leases/store.js';
 
 export interface FileStoreOptions {
   config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
@@ -62,6 +63,8 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
     const recovered = await recoverState(paths, config.recover === 'salvage', log);
     const { state } = recovered;
     const created = ensurePools(state.pools, { int: config.randomInt, float: config.randomFloat });
+    // Renewals are not written one by one: a lease live at a crash may have been renewed past what is on disk.
+    reviveLeases(state, (opts.now ?? Date.now)());
     const disk = new DiskWriter(paths, opts.fs);
     const writer = opts.wrapWriter ? opts.wrapWriter(disk) : disk;
     fence = new Fence(owner, state, paths, log);
