@@ -93,6 +93,16 @@ export class Metrics {
         for (const p of pools) this.set({ pool: p.name }, domainSize(p.domain) - p.drawn);
       },
     });
+    new Gauge({
+      name: 'take_a_number_ledger_numbers',
+      help: 'Numbers of a ledger sequence by state: reserved (open reservations), expired, voided (a skipped range counts each number); an open reservation past its time counts until the sweep records its expiry',
+      labelNames: ['sequence', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const ledgers = await store.ledgerCounts().catch(() => []);
+        for (const { sequence_id, counts } of ledgers) for (const state of ['reserved', 'expired', 'voided'] as const) this.set({ sequence: sequence_id, state }, counts[state]);
+      },
+    });
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): the names stock Node.js dashboards query.
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
     store.onCommit = (s) => {

@@ -1,7 +1,7 @@
 // The ledger in memory: every record by sequence and period in number order, by reservation id (one Map
 // lookup), the reservations still open, and each sequence's chain head. apply() is the one way in, used
 // live and at replay: an event at or below its chain's head was applied already and changes nothing.
-import type { LedgerRecord } from './record.js';
+import type { LedgerRecord, LedgerState } from './record.js';
 
 export interface ChainHead {
   event: number;
@@ -9,6 +9,11 @@ export interface ChainHead {
 }
 
 export type Applied = 'applied' | 'known' | 'gap';
+
+/** How many numbers of a ledger sequence stand in each state (a range record counts every number it covers). */
+export type LedgerCounts = Record<LedgerState, number>;
+
+const size = (r: LedgerRecord): number => (r.through ?? r.number) - r.number + 1;
 
 const periodKey = (p: string | null): string => p ?? '';
 
@@ -30,6 +35,8 @@ export class LedgerBook {
   private readonly byReservation = new Map<string, LedgerRecord>();
   /** Reservations in state "reserved", for the expiry sweep. */
   readonly open = new Map<string, LedgerRecord>();
+  /** Numbers per state of each sequence, kept by apply() for the metrics. */
+  private readonly counts = new Map<string, LedgerCounts>();
   /** Events not yet in the ledger file, in the order they happened. */
   unflushed: LedgerRecord[] = [];
 
@@ -57,6 +64,17 @@ export class LedgerBook {
     return r && r.number <= n ? r : undefined;
   }
 
+  /** The numbers per state of one sequence (zeros when it has no record yet). */
+  countsOf(id: string): LedgerCounts {
+    return { ...(this.counts.get(id) ?? { reserved: 0, confirmed: 0, voided: 0, expired: 0 }) };
+  }
+
+  private count(r: LedgerRecord, by: number): void {
+    let c = this.counts.get(r.sequence_id);
+    if (!c) this.counts.set(r.sequence_id, (c = { reserved: 0, confirmed: 0, voided: 0, expired: 0 }));
+    c[r.state] += by * size(r);
+  }
+
   get size(): number {
     let n = 0;
     for (const periods of this.bySequence.values()) for (const list of periods.values()) n += list.length;
@@ -76,8 +94,11 @@ export class LedgerBook {
     let list = periods.get(key);
     if (!list) periods.set(key, (list = []));
     const i = lowerBound(list, r.number);
-    if (list[i]?.number === r.number) list[i] = r;
-    else list.splice(i, 0, r);
+    if (list[i]?.number === r.number) {
+      this.count(list[i]!, -1);
+      list[i] = r;
+    } else list.splice(i, 0, r);
+    this.count(r, 1);
     if (r.reservation !== null) {
       this.byReservation.set(r.reservation, r);
       if (r.state === 'reserved') this.open.set(r.reservation, r);

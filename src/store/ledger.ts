@@ -1,5 +1,6 @@
 // The ledger operations both stores keep (reservations, confirm, void, extend, the ledger and its gap
 // report). The rules of each change of state are in src/ledger, written once.
+import type { LedgerCounts } from '../ledger/book.js';
 import type { GapReport } from '../ledger/gaps.js';
 import type { ConfirmInput, ReserveInput } from '../ledger/input.js';
 import type { LedgerQuery } from '../ledger/page.js';
@@ -33,4 +34,6 @@ export interface LedgerStore {
   ledgerHistory(id: string): Promise<LedgerRecord[]>;
   /** What became of every number of one period (the current one by default). */
   gaps(id: string, period?: string): Promise<GapReport>;
+  /** Numbers per state of every ledger sequence, for the metrics (no change: due reservations count as open until swept). */
+  ledgerCounts(): Promise<{ sequence_id: string; counts: LedgerCounts }[]>;
 }

@@ -35,6 +35,7 @@ async function loggedApp(level: string, fail?: Error) {
     ledgerPage: (id, q) => real.ledgerPage(id, q),
     ledgerHistory: (id) => real.ledgerHistory(id),
     gaps: (id, period) => real.gaps(id, period),
+    ledgerCounts: () => real.ledgerCounts(),
     defineLeasePool: (name, d) => real.defineLeasePool(name, d),
     acquireLease: (pool, r, idem) => real.acquireLease(pool, r, idem),
     renewLease: (lease, ttl) => real.renewLease(lease, ttl),

@@ -9,6 +9,7 @@ import { expectKind, replayedDraw, replayedReservation, reservationOf, resultOf 
 import { checkNewSequence } from '../rules/sequences.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, NextExtra, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { allocate, configure, roll, type Allocation, type Rolled, type SequenceState } from '../../series/sequence.js';
+import type { LedgerCounts } from '../../ledger/book.js';
 import type { GapReport } from '../../ledger/gaps.js';
 import type { ConfirmInput, ReserveInput } from '../../ledger/input.js';
 import type { LedgerQuery } from '../../ledger/page.js';
@@ -258,6 +259,7 @@ export class FileStore implements Store {
   ledgerPage = (id: string, query: LedgerQuery): Promise<{ entries: LedgerRecord[]; next?: number }> => this.ledger.ledgerPage(id, query);
   ledgerHistory = (id: string): Promise<LedgerRecord[]> => this.ledger.ledgerHistory(id);
   gaps = (id: string, period?: string): Promise<GapReport> => this.ledger.gaps(id, period);
+  ledgerCounts = (): Promise<{ sequence_id: string; counts: LedgerCounts }[]> => this.ledger.ledgerCounts();
 
   // Lease pools: leases/store.ts.
   defineLeasePool = (name: string, d: LeasePoolDefinition): Promise<{ created: boolean; pool: LeasePoolInfo }> => this.leaseOps.defineLeasePool(name, d);

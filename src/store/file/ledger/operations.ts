@@ -1,6 +1,7 @@
 // The ledger operations of the file store: each change of state is chained as an event, placed in the
 // in-memory ledger at once and written with the next group commit; expiry is recorded when a read finds a
 // reservation due and by a periodic sweep.
+import type { LedgerCounts } from '../../../ledger/book.js';
 import { gapReport, type GapReport } from '../../../ledger/gaps.js';
 import type { ConfirmInput, ReserveInput } from '../../../ledger/input.js';
 import { ledgerPage, type LedgerQuery } from '../../../ledger/page.js';
@@ -194,6 +195,12 @@ export class FileLedger {
         out.push(r);
       }
     return out.sort((a, b) => a.event - b.event);
+  }
+
+  async ledgerCounts(): Promise<{ sequence_id: string; counts: LedgerCounts }[]> {
+    const out: { sequence_id: string; counts: LedgerCounts }[] = [];
+    for (const [id, series] of this.host.state.series) if (series.settings.ledger) out.push({ sequence_id: id, counts: this.book.countsOf(id) });
+    return out;
   }
 
   async gaps(id: string, period?: string): Promise<GapReport> {

@@ -1,6 +1,7 @@
 // The ledger operations of the PostgreSQL store, until it keeps ledgers: a sequence there cannot have one
 // (PUT refuses "ledger": true), so every ledger route answers ledger_required with the way out.
 import { ServiceError } from '../../../errors.js';
+import type { LedgerCounts } from '../../../ledger/book.js';
 import type { GapReport } from '../../../ledger/gaps.js';
 import type { LedgerRecord } from '../../../ledger/record.js';
 import { reservationNotFound } from '../../../ledger/transitions.js';
@@ -37,5 +38,8 @@ export class PostgresLedger implements LedgerStore {
   }
   async gaps(id: string): Promise<GapReport> {
     throw ledgerUnsupported(id);
+  }
+  async ledgerCounts(): Promise<{ sequence_id: string; counts: LedgerCounts }[]> {
+    return [];
   }
 }
