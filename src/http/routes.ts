@@ -4,14 +4,16 @@
 // To add a route: write its handler in routes/<area>.ts and its OpenAPI operation in openapi/paths/<area>.ts,
 // then add one entry here (a new path parameter also needs its line in openapi/parameters.ts). `allocates`
 // and `access` are required: a route that hands values out says so (HEAD is then refused), and a scoped
-// token reaches only the scope the entry names (take/admin with how the name is read, e.g. pathName).
+// token reaches only the scope the entry names: take/admin with the name the store will act on (names.ts:
+// sequenceName resolves an id as the store does, poolPathName, builtInPool; pathName checks a name as sent and in NFC).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { admin, DOCS, METRICS, pathName, PUBLIC, READ, take, type Route } from './route.js';
+import { builtInPool, poolPathName, sequenceName } from './names.js';
+import { admin, DOCS, METRICS, PUBLIC, READ, take, type Route } from './route.js';
 import * as docs from './routes/docs.js';
 import { metrics } from './routes/metrics.js';
 import * as pools from './routes/pools.js';
@@ -22,16 +24,16 @@ import * as sequences from './routes/sequences.js';
 export type { Lifecycle } from './route.js';
 
 export const ROUTES: readonly Route[] = [
-  { methods: ['GET', 'POST'], path: '/next/:sequenceId', handler: sequences.next, allocates: true, access: take(pathName), doc: sequenceDocs.next },
-  { methods: ['GET'], path: '/random', handler: random.drawBuiltIn, allocates: true, access: take(random.randomType), doc: randomDocs.drawBuiltIn },
-  { methods: ['GET', 'POST'], path: '/random/:name', handler: random.drawNamed, allocates: true, access: take(pathName), doc: randomDocs.drawNamed },
+  { methods: ['GET', 'POST'], path: '/next/:sequenceId', handler: sequences.next, allocates: true, access: take(sequenceName), doc: sequenceDocs.next },
+  { methods: ['GET'], path: '/random', handler: random.drawBuiltIn, allocates: true, access: take(builtInPool), doc: randomDocs.drawBuiltIn },
+  { methods: ['GET', 'POST'], path: '/random/:name', handler: random.drawNamed, allocates: true, access: take(poolPathName), doc: randomDocs.drawNamed },
   { methods: ['GET'], path: '/pools', handler: pools.listPools, allocates: false, access: READ, doc: poolDocs.listPools },
   { methods: ['GET'], path: '/pools/:name', handler: pools.getPool, allocates: false, access: READ, doc: poolDocs.getPool },
-  { methods: ['PUT'], path: '/pools/:name', handler: pools.definePool, allocates: false, access: admin(pathName), doc: poolDocs.definePool, body: 'json' },
+  { methods: ['PUT'], path: '/pools/:name', handler: pools.definePool, allocates: false, access: admin(poolPathName), doc: poolDocs.definePool, body: 'json' },
   { methods: ['GET'], path: '/pools/:name/values/:value', handler: pools.wasIssued, allocates: false, access: READ, doc: poolDocs.wasIssued },
   { methods: ['GET'], path: '/sequences', handler: sequences.listSequences, allocates: false, access: READ, doc: sequenceDocs.listSequences },
   { methods: ['GET'], path: '/sequences/:sequenceId', handler: sequences.getSequence, allocates: false, access: READ, doc: sequenceDocs.getSequence },
-  { methods: ['PUT'], path: '/sequences/:sequenceId', handler: sequences.setSequence, allocates: false, access: admin(pathName), doc: sequenceDocs.setSequence, body: 'json' },
+  { methods: ['PUT'], path: '/sequences/:sequenceId', handler: sequences.setSequence, allocates: false, access: admin(sequenceName), doc: sequenceDocs.setSequence, body: 'json' },
   { methods: ['GET'], path: '/healthz', handler: probes.health, allocates: false, access: PUBLIC, doc: ops.healthz },
   { methods: ['GET'], path: '/health', handler: probes.health, allocates: false, access: PUBLIC, doc: ops.healthAlias },
   { methods: ['GET'], path: '/livez', handler: probes.live, allocates: false, access: PUBLIC, doc: ops.livez },
