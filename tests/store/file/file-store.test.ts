@@ -245,6 +245,43 @@ describe('store: FileStore', () => {
     ]);
   });
 
+  it('a compact format-1 file (one line) with a duplicate id keeps the highest value, as the pretty-printed layout does', async () => {
+    for (const text of [
+      '{"format":1,"generation":0,"sequences":{"x":100,"x":3},"random":{},"idempotency":{}}',
+      '{\n  "format": 1,\n  "generation": 0,\n  "sequences": {\n    "x": 100,\n    "x": 3\n  },\n  "random": {},\n  "idempotency": {}\n}\n',
+      '{"x":100,"x":3}',
+      '{"x":3,"x":100}',
+    ]) {
+      const f = path.join(await tempDir(), 'sequences.json');
+      await writeFile(f, text);
+      const store = await openFileStore(f);
+      expect(await store.next('x', 1), text).to.deep.equal({ first: 101, last: 101 });
+      await store.close();
+    }
+  });
+
+  it('the legacy original is copied aside without following a link planted at its name: the target stays as it was', async () => {
+    const dir = path.dirname(file);
+    const victim = path.join(await tempDir(), 'victim.txt');
+    await writeFile(victim, 'do not touch\n');
+    const legacy = '{"foo": 3}';
+    await writeFile(file, legacy);
+    // A link for every millisecond stamp of the next seconds, where the copy's name will fall.
+    const now = Date.now();
+    const { symlink, lstat } = await import('node:fs/promises');
+    const { fileStamp } = await import('../../../src/store/file/paths.js');
+    for (let t = now; t < now + 3000; t++) await symlink(victim, `${file}.legacy-${fileStamp(new Date(t))}`);
+    const store = await openFileStore(file);
+    expect(await store.next('foo', 1)).to.deep.equal({ first: 4, last: 4 });
+    await store.close();
+    expect(await readFile(victim, 'utf8')).to.equal('do not touch\n');
+    const kept: string[] = [];
+    for (const n of await readdir(dir)) if (n.startsWith('sequences.json.legacy-') && (await lstat(path.join(dir, n))).isFile()) kept.push(n);
+    expect(kept).to.have.length(1);
+    expect(kept[0]).to.match(/-1$/);
+    expect(await readFile(path.join(dir, kept[0]!), 'utf8')).to.equal(legacy);
+  });
+
   it('refuses every call after close with storage_unavailable', async () => {
     const store = await openFileStore(file);
     await store.close();

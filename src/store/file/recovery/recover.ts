@@ -1,16 +1,16 @@
 // Start-up recovery: the best valid snapshot copy (checksum, then generation), then every later journal
 // record from whichever journal copy holds it intact. Damaged files are moved aside and logged; a gap in
 // what was acknowledged refuses the start, naming the files and the ways out.
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { StartupError } from '../../../errors.js';
 import { apply } from '../apply.js';
 import { readJournal, type JournalCopy } from '../journal/read.js';
-import { fileStamp, type StatePaths } from '../paths.js';
+import type { StatePaths } from '../paths.js';
 import { intactGeneration } from '../snapshot/checksum.js';
 import { parseSnapshot, type ParsedSnapshot } from '../snapshot/read.js';
 import { emptyState, type State } from '../state.js';
-import { keepAside } from './aside.js';
+import { copyAside, keepAside } from './aside.js';
 import { salvage } from './salvage.js';
 
 type SnapshotCopy =
@@ -172,8 +172,8 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   const best = p.from;
   if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0 };
   if (best.parsed.format < 2) {
-    const kept = `${best.path}.${best.parsed.format === 0 ? 'legacy' : 'format1'}-${fileStamp()}`;
-    await copyFile(best.path, kept);
+    // The bytes read, not the path copied again: a link planted at the copy's name is neither followed nor replaced.
+    const kept = await copyAside(best.path, best.parsed.format === 0 ? 'legacy' : 'format1', best.bytes);
     log.warn({ event: 'migrate', from: best.path, keptAs: kept, sequences: p.state.sequences.size }, `read a format-${best.parsed.format} state file; the original is kept as ${kept}`);
   }
   for (const s of ins.snapshots)
