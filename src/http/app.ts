@@ -47,6 +47,8 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
     const started = performance.now();
     const id = requestId(ctx.get(REQUEST_ID_HEADER));
     ctx.set(REQUEST_ID_HEADER, id);
+    // Every answer is read as the type it says (a problem document or a value list is never sniffed as HTML).
+    ctx.set('X-Content-Type-Options', 'nosniff');
     let failure: unknown;
     try {
       const found = INDEX.match(ctx.path, ctx.method);
