@@ -282,6 +282,21 @@ describe('store: FileStore', () => {
     expect(await readFile(path.join(dir, kept[0]!), 'utf8')).to.equal(legacy);
   });
 
+  it('a generation near 2^53 (an edited file, a very long life): the start writes the state whole and counts from 0 again; no generation is written twice', async () => {
+    await writeFile(file, `{"format":1,"generation":${Number.MAX_SAFE_INTEGER - 1},"sequences":{"x":5},"random":{},"idempotency":{}}`);
+    const store = await openFileStore(file);
+    for (let i = 6; i <= 8; i++) expect(await store.next('x', 1)).to.deep.equal({ first: i, last: i });
+    // As a crash would leave them: the snapshot at generation 0, the journal's records after it.
+    const gs = (await readFile(`${file}.journal`, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { g: number }).g);
+    expect(gs).to.deep.equal([1, 2, 3]);
+    const onDisk = await readStateFiles(resolveStatePaths(file));
+    expect([onDisk.generation, onDisk.sequences.get('x')]).to.deep.equal([3, 8]);
+    await store.close();
+    const again = await openFileStore(file);
+    expect(await again.next('x', 1)).to.deep.equal({ first: 9, last: 9 });
+    await again.close();
+  });
+
   it('refuses every call after close with storage_unavailable', async () => {
     const store = await openFileStore(file);
     await store.close();

@@ -20,6 +20,9 @@ import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
 
+/** Above this the start counts generations from 0 again: far from the largest safe integer, where they stop growing. */
+export const GENERATION_REBASE = 2 ** 52;
+
 export interface FileStoreOptions {
   config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
   log: Logger;
@@ -82,6 +85,15 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
       // The snapshots are sound: only the journal copies are written again (a torn tail dropped, a missing or
       // damaged copy healed), with the records after the snapshot. No rewrite of a large snapshot.
       else if (recovered.rewriteJournal !== undefined) await writer.resetJournal(recovered.rewriteJournal);
+      if (state.generation > GENERATION_REBASE) {
+        // Both copies hold the whole state at the old generation with an empty journal; then both again at
+        // generation 0. A crash between leaves copies of the same state and no journal: nothing to replay.
+        if (recovered.clean && created.size === 0) await checkpointer.writeWhole();
+        const from = state.generation;
+        state.generation = 0;
+        await checkpointer.writeWhole();
+        log.warn({ event: 'generation_rebased', file: paths.primary, from }, `the state's generation had reached ${from}; it counts from 0 again (the state was written whole first)`);
+      }
     } catch (e) {
       await writer.close();
       throw new StartupError(`cannot write the state file ${paths.primary}: ${reasonOf(e)}`);
