@@ -86,6 +86,7 @@ export class Committer {
       budget.next();
       if (checkpointer.due) await checkpointer.writeWhole();
       else await checkpointer.append(encodeRecord(state.generation, changes));
+      fence.confirm();
     } catch (e) {
       // Draws waiting for room are let in all the same: their commit answers them (never left waiting).
       if (!taken) budget.next();
