@@ -19,6 +19,7 @@ interface Recorded {
 /** The production writer, recording every line appended and every snapshot written. */
 function recording(rec: Recorded): (disk: StateWriter) => StateWriter {
   return (disk) => ({
+    journalIntact: () => disk.journalIntact(),
     async append(line) {
       await disk.append(line);
       rec.lines.push(line);

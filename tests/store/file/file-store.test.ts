@@ -297,6 +297,26 @@ describe('store: FileStore', () => {
     await again.close();
   });
 
+  it('a deleted primary journal is noticed within the next commit, logged, and both copies made whole before that commit is answered', async () => {
+    const { captureLog } = await import('../../support/robustness.js');
+    const { FileStore } = await import('../../../src/store/file/file-store.js');
+    const { testConfig } = await import('../../support/helpers.js');
+    const { log, lines } = captureLog();
+    const store = await FileStore.open({ config: testConfig({ SEQUENCE_FILE: file }), log });
+    for (let i = 1; i <= 3; i++) await store.next('x', 1);
+    await rm(`${file}.journal`);
+    expect(await store.next('x', 1)).to.deep.equal({ first: 4, last: 4 });
+    expect(lines.filter((l) => l.event === 'journal_replaced').map((l) => l.path)).to.deep.equal([`${file}.journal`]);
+    // A power cut now (page cache lost): the snapshots alone, both whole and holding x = 4; the journal copies are there again.
+    for (const copy of [file, `${file}.replica`]) expect((await readState(copy)).sequences).to.deep.equal({ x: 4 });
+    expect(await readFile(`${file}.journal`, 'utf8')).to.equal('');
+    expect(await readFile(`${file}.journal.replica`, 'utf8')).to.equal('');
+    // Appends go on into the new journal.
+    expect(await store.next('x', 1)).to.deep.equal({ first: 5, last: 5 });
+    expect(JSON.parse((await readFile(`${file}.journal`, 'utf8')).trim()).seq).to.deep.equal({ x: 5 });
+    await store.close();
+  });
+
   it('refuses every call after close with storage_unavailable', async () => {
     const store = await openFileStore(file);
     await store.close();

@@ -68,11 +68,19 @@ export class Checkpointer {
     this.wholeDue = true;
   }
 
-  /** Appends one commit's record (rule 1), counted toward the next checkpoint and carried across a background one. */
+  /**
+   * Appends one commit's record (rule 1), counted toward the next checkpoint and carried across a background one.
+   * A primary journal deleted or replaced under it (its identity changed) took the record into a file nobody
+   * reads back: both copies are made whole again at once, before the commit is answered.
+   */
   async append(line: string): Promise<void> {
-    await this.parts.writer.append(line);
+    const { writer, log, paths } = this.parts;
+    await writer.append(line);
     this.journalBytes += line.length;
     this.carry?.push(line);
+    if (await writer.journalIntact()) return;
+    log.error({ event: 'journal_replaced', path: paths.journal }, `the journal ${paths.journal} was deleted or replaced; writing the state whole again`);
+    await this.writeWhole();
   }
 
   /** A whole checkpoint now (start, clean stop, after a failure): both snapshots, then an empty journal (rules 2, 3). */
