@@ -8,7 +8,7 @@
 //  4. A background checkpoint takes its generation between two commits and switches the journal between two
 //     commits; the records appended meanwhile (the carry) go into the new journal. If a commit wrote a whole
 //     checkpoint meanwhile (the epoch moved) or must write one, the switch is skipped.
-//  5. After a failed write or a retaken lock, the next commit writes a whole checkpoint instead of appending:
+//  5. After a failed write (a failed journal switch included) or a retaken lock, the next commit writes a whole checkpoint instead of appending:
 //     nothing is ever appended after a line that may be torn.
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
@@ -147,7 +147,14 @@ export class Checkpointer {
       await between(async () => {
         if (this.epoch !== epoch || this.wholeDue) return;
         const lines = this.carry!.join('');
-        await writer.resetJournal(lines);
+        try {
+          await writer.resetJournal(lines);
+        } catch (e) {
+          // A switch that failed half-way may leave a renamed journal whose directory entry is not durable:
+          // the next commit writes the state whole (directory fsyncs included) before it is answered (rule 5).
+          this.wholeDue = true;
+          throw e;
+        }
         this.journalBytes = Buffer.byteLength(lines);
       });
       if (this.failure !== undefined) log.warn({ event: 'checkpoint_recovered', path: paths.primary }, 'checkpoints succeed again');
