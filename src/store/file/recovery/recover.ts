@@ -73,7 +73,8 @@ export function plan(ins: Inspection): Plan {
     if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.status === 'missing' || j.bytes === 0))
       return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0, lines: [] };
     const what = ins.snapshots.map((s) => `${s.path} ${s.status === 'corrupt' ? `is damaged (${s.reason})` : 'is missing'}`).join('; ');
-    return { ok: false, why: `no intact snapshot: ${what}, so the journal alone cannot prove what was handed out` };
+    const journal = records ? 'the journal alone cannot prove what was handed out' : 'and there is no journal record to recover from';
+    return { ok: false, why: `no intact snapshot: ${what}, ${records ? 'so ' : ''}${journal}` };
   }
   // Checksum first (format 2 proves its bytes), then the newest generation.
   const best = valid.reduce((a, b) => {
@@ -122,7 +123,7 @@ export interface Recovered {
 
 function refusal(paths: StatePaths, why: string): StartupError {
   return new StartupError(
-    `cannot prove what was handed out: ${why}. Nothing was changed and no number was handed out; the files are kept as they are ` +
+    `cannot prove what was handed out: ${why}. No state file was changed (only the lock file may have been created) and no number was handed out; the files are kept as they are ` +
       `(${paths.primary}, ${paths.replica}, ${paths.journal}, ${paths.journalReplica}). Either restore a backup of them, or start with ` +
       `--recover=salvage (RECOVER=salvage) to keep the highest value that can still be read for every sequence and pool position.`,
   );

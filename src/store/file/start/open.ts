@@ -1,4 +1,4 @@
-// The start sequence of the file engine, in order: the state directory, the lock, recovery, the configured
+// The start sequence of the file engine, in order: the state directory, the lock, leftover temp files, recovery, the configured
 // pools, then the first checkpoint (a healed or fresh state) or the journal rewrite (a torn or damaged
 // journal), all before the first request. Builds the engine's parts; FileStore runs the operations over them.
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { resolveStatePaths, type StatePaths } from '../paths.js';
 import { reasonOf } from '../../rules/reason.js';
 import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
+import { removeLeftoverTemps } from './leftovers.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
 
 /** Above this the start counts generations from 0 again: far from the largest safe integer, where they stop growing. */
@@ -58,6 +59,7 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
   const owner = Ownership.take(paths.lock, paths.primary);
   let fence: Fence | undefined;
   try {
+    await removeLeftoverTemps(paths, log);
     const recovered = await recoverState(paths, config.recover === 'salvage', log);
     const { state } = recovered;
     const created = ensurePools(state.pools, { int: config.randomInt, float: config.randomFloat });
