@@ -17,6 +17,10 @@ export interface Config {
   maxPools: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Refuse to run unless the database waits for a synchronous standby (synchronous_standby_names) with fsync on. */
+  databaseRequireSync: boolean;
+  /** Test-only (TAKE_A_NUMBER_TEST_NO_BACKWARDS_CHECK=1 turns it off): the PostgreSQL store's going-backwards check. */
+  backwardsCheck: boolean;
   recover: 'salvage' | undefined;
   idempotencyMax: number;
   idempotencyTtlMs: number;
@@ -61,6 +65,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'MAX_POOLS', flag: 'max-pools', default: '1000', help: 'past this many named pools (int and float not counted), new ones get 507' },
   { env: 'DATABASE_URL', flag: 'database-url', default: undefined, help: 'postgres:// URL: use PostgreSQL instead of the file' },
   { env: 'DATABASE_POOL_SIZE', flag: 'database-pool-size', default: '5', help: 'PostgreSQL connections per instance at most (1-1000)' },
+  { env: 'DATABASE_REQUIRE_SYNC', flag: 'database-require-sync', default: 'false', help: '"true": refuse to start or allocate unless PostgreSQL waits for a synchronous standby (synchronous_standby_names) with fsync on' },
   { env: 'DATABASE_URL_FILE', flag: 'database-url-file', default: undefined, help: 'read DATABASE_URL from this file (Docker/Kubernetes secrets)' },
   { env: 'RECOVER', flag: 'recover', default: undefined, help: '"salvage": start from whatever can be read of two damaged copies' },
   { env: 'IDEMPOTENCY_MAX', flag: 'idempotency-max', default: '10000', help: 'idempotency keys kept (oldest dropped first); kept 24 h' },
@@ -164,6 +169,8 @@ export function loadConfig(argv: readonly string[] | Readonly<Record<string, str
   const shutdownDelay = decimal(label('SHUTDOWN_DELAY'), req('SHUTDOWN_DELAY'));
   if (shutdownDelay < 0 || shutdownDelay > 3600) throw new StartupError(`${label('SHUTDOWN_DELAY')} must be from 0 to 3600 seconds, got ${shutdownDelay}`);
   if (publicDocs !== 'true' && publicDocs !== 'false') throw new StartupError(`${label('PUBLIC_DOCS')} must be true or false, got "${publicDocs}"`);
+  const requireSync = req('DATABASE_REQUIRE_SYNC').toLowerCase();
+  if (requireSync !== 'true' && requireSync !== 'false') throw new StartupError(`${label('DATABASE_REQUIRE_SYNC')} must be true or false, got "${requireSync}"`);
   const sequenceFile = req('SEQUENCE_FILE');
   if (sequenceFile.trim() === '') throw new StartupError(`${label('SEQUENCE_FILE')} must not be empty`);
 
@@ -179,6 +186,9 @@ export function loadConfig(argv: readonly string[] | Readonly<Record<string, str
     maxPools: integer(label('MAX_POOLS'), req('MAX_POOLS'), 0, 1_000_000),
     databaseUrl,
     databasePoolSize: integer(label('DATABASE_POOL_SIZE'), req('DATABASE_POOL_SIZE'), 1, 1000),
+    databaseRequireSync: requireSync === 'true',
+    // Not a setting: only the failover test's negative control turns it off, to prove the test can fail.
+    backwardsCheck: env.TAKE_A_NUMBER_TEST_NO_BACKWARDS_CHECK !== '1',
     recover: recover as 'salvage' | undefined,
     idempotencyMax: integer(label('IDEMPOTENCY_MAX'), req('IDEMPOTENCY_MAX'), 1, 10_000_000),
     idempotencyTtlMs: 24 * 60 * 60 * 1000,

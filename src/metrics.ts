@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), one registry per app so tests and instances do not share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { domainSize } from './random/domain.js';
-import type { Store } from './store/store.js';
+import type { Store, StoreHealth } from './store/store.js';
 import { VERSION } from './version.js';
 
 export class Metrics {
@@ -62,10 +62,20 @@ export class Metrics {
       help: '1 while the store can write (what /healthz says), else 0',
       registers: [this.registry],
       async collect() {
-        const h = await store.health().catch(() => ({ ok: false }));
+        const h = await store.health().catch((): StoreHealth => ({ ok: false }));
         this.set(h.ok ? 1 : 0);
+        if (h.synchronousStandbys !== undefined) standbys?.set(h.synchronousStandbys);
       },
     });
+    // Set by take_a_number_storage_up's collect, which is registered (so collected) before it.
+    const standbys =
+      storeKind === 'postgres'
+        ? new Gauge({
+            name: 'take_a_number_database_synchronous_standbys',
+            help: 'PostgreSQL: attached standbys that commits wait for (pg_stat_replication sync_state sync or quorum), as /healthz read them',
+            registers: [this.registry],
+          })
+        : undefined;
     new Gauge({
       name: 'take_a_number_build_info',
       help: 'Always 1; the labels tell the version, the Node.js version and the store',

@@ -74,4 +74,29 @@ describe('imports', () => {
     const cycles = findCycles(graph).map((c) => c.join(' → '));
     expect(cycles, `import cycles in src/:\n${cycles.join('\n')}`).to.deep.equal([]);
   });
+  // Data flows one way: http → store → engine; random, series and the shared rules below, importing nothing above.
+  const LAYERS: readonly { from: RegExp; mayNotImport: RegExp; why: string }[] = [
+    { from: /^random\//, mayNotImport: /^(?!random\/)/, why: 'src/random stands alone' },
+    { from: /^series\//, mayNotImport: /^(?!(series\/|random\/|errors\.ts$))/, why: 'src/series uses only random/ and errors.ts' },
+    { from: /^store\//, mayNotImport: /^(http|cli|client)\/|^(main|run-server|server)\.ts$/, why: 'the stores know nothing of HTTP or the CLI' },
+    { from: /^store\/rules\//, mayNotImport: /^store\/(file|postgres)\//, why: 'the shared rules sit below both stores' },
+    { from: /^store\/file\//, mayNotImport: /^store\/postgres\//, why: 'the two stores are apart' },
+    { from: /^store\/postgres\//, mayNotImport: /^store\/file\//, why: 'the two stores are apart' },
+    { from: /^http\//, mayNotImport: /^store\/(file|postgres)\/|^cli\//, why: 'http sees the Store contract, not a store' },
+  ];
+
+  it('src/ imports only downward: random, series and rules import nothing above them; http sees only the Store contract', async () => {
+    const graph = await importGraph(path.join(REPO_ROOT, 'src'));
+    const wrong: string[] = [];
+    for (const [file, targets] of graph)
+      for (const layer of LAYERS)
+        if (layer.from.test(file)) for (const t of targets) if (layer.mayNotImport.test(t)) wrong.push(`${file} → ${t} (${layer.why})`);
+    expect(wrong, `imports against the layers:\n${wrong.join('\n')}`).to.deep.equal([]);
+  });
+
+  it('the layer check sees a wrong import', () => {
+    const http = LAYERS.find((l) => l.from.test('http/app.ts'))!;
+    expect(http.mayNotImport.test('store/file/file-store.ts')).to.equal(true);
+    expect(http.mayNotImport.test('store/store.ts')).to.equal(false);
+  });
 });

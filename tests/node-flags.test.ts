@@ -12,7 +12,7 @@ describe('node flags of the service', () => {
     const flags = imageNodeFlags();
     expect(flags).to.deep.equal(['--max-semi-space-size=8', '--expose-gc', '--heap-growing-percent=50']);
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).to.equal(`npm run build:server && node ${flags.join(' ')} dist/src/main.js`);
+    expect(pkg.scripts.start).to.equal(`npm run build:server && HOST=${'${HOST:-127.0.0.1}'} node ${flags.join(' ')} dist/src/main.js`);
   });
 
   it('this node takes them: the new space stops growing at 2 x 8 MB where it would reach 2 x 16 MB', async () => {

@@ -2,6 +2,7 @@
 import { sameDomain } from '../random/domain.js';
 import { atOrAhead, type SequenceState } from '../series/sequence.js';
 import type { StateExport } from '../store/store.js';
+import { mergeLeases } from './migrate-leases.js';
 
 /** What `migrate` moves: a store's whole content. */
 export type Snapshot = StateExport;
@@ -68,11 +69,14 @@ export function mergeInto(source: Snapshot, target: Snapshot, takeMax: boolean):
     if (!have || e.at >= have.at) entries.set(key, e);
   }
   const idempotency = new Map([...entries].sort(([, a], [, b]) => a.at - b.at));
+  const leases = mergeLeases(source.leases, target.leases, (why) => {
+    throw new MigrateRefusal(why);
+  });
 
   if (ahead.length > 0 && !takeMax)
     throw new MigrateRefusal(
       `the target is ahead of the source: ${ahead[0]}${ahead.length > 1 ? ` (and ${ahead.length - 1} more)` : ''}. ` +
         `Nothing was changed; use --take-max to keep the larger value of each.`,
     );
-  return { snapshot: { sequences, random, series, idempotency }, ahead };
+  return { snapshot: { sequences, random, series, idempotency, leases }, ahead };
 }

@@ -5,9 +5,10 @@ import { ClientError } from '../client/http.js';
 import { VERSION } from '../version.js';
 import { nextCommand, randomCommand } from './commands.js';
 import { serveCommand } from './serve.js';
+import { leaseCommand } from './lease.js';
 
 /** The words that make the image's entrypoint run the CLI instead of the server. */
-export const CLI_WORDS = new Set(['serve', 'next', 'random', 'migrate', 'help', '--help', '-h', '--version', '-V']);
+export const CLI_WORDS = new Set(['serve', 'next', 'random', 'lease', 'migrate', 'help', '--help', '-h', '--version', '-V']);
 
 // A reader that stops early (`take-a-number serve --help | head -1`) closes the pipe: that is not an error.
 function quietOnClosedPipe(): void {
@@ -37,7 +38,8 @@ export async function runCli(args: readonly string[]): Promise<void> {
     .configureOutput({ outputError: (text, write) => write(`take-a-number: ${text.replace(/^error: /, '')}`) });
 
   // addCommand does not pass settings down; the subcommands need the exit override and error format too.
-  for (const cmd of [serveCommand(), nextCommand(), randomCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
+  for (const cmd of [serveCommand(), nextCommand(), randomCommand(), leaseCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
+  for (const sub of program.commands.find((c) => c.name() === 'lease')!.commands) sub.copyInheritedSettings(program);
   program
     .command('migrate')
     .description('copy the state between a file and PostgreSQL (take-a-number migrate --help)')

@@ -4,7 +4,7 @@
 //   const { next_value } = await tan.next('build');
 import { randomUUID } from 'node:crypto';
 import { call, ClientError, DEFAULT_URL, type ClientOptions } from './http.js';
-import type { NextValue, RandomCode, RandomCodes, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
+import type { LeaseGrant, LeasePool, LeaseReleased, LeaseRenewed, NextValue, RandomCode, RandomCodes, RandomNumber, RandomNumbers, Sequence, SequenceList } from './types.js';
 
 export { ClientError } from './http.js';
 export type * from './types.js';
@@ -98,5 +98,32 @@ export class TakeANumber {
   /** Moves a sequence forward so that its next value is lastValue + 1 (refused if it would move back). */
   setSequence(sequenceId: string, lastValue: number): Promise<Sequence> {
     return this.json('PUT', `/sequences/${encodeURIComponent(sequenceId)}`, { body: { last_value: lastValue }, idempotent: false });
+  }
+
+  // Lease pools: a number held while renewed (see `take-a-number lease run`).
+
+  /** Creates a lease pool (or answers the same one): seconds for ttl and quarantine. */
+  defineLeasePool(name: string, definition: { min: number; max: number; ttl: number; quarantine?: number }): Promise<LeasePool> {
+    return this.json('PUT', `/lease-pools/${encodeURIComponent(name)}`, { body: definition, idempotent: false });
+  }
+
+  /** The lowest free number for `holder` (its own again while live); retried with one Idempotency-Key. */
+  acquireLease(pool: string, holder: string, options: TakeOptions & { ttl?: number; meta?: Record<string, unknown> } = {}): Promise<LeaseGrant> {
+    const body = { holder, ...(options.ttl === undefined ? {} : { ttl: options.ttl }), ...(options.meta === undefined ? {} : { meta: options.meta }) };
+    return this.json('POST', `/lease-pools/${encodeURIComponent(pool)}/acquire`, { ...options, body });
+  }
+
+  /** Extends a live lease; a lost one throws ClientError with status 410 (code lease_lost) or 404 (lease_not_found). */
+  renewLease(lease: string, ttl?: number): Promise<LeaseRenewed> {
+    return this.json('POST', `/leases/${encodeURIComponent(lease)}/renew`, { body: ttl === undefined ? {} : { ttl }, idempotent: false });
+  }
+
+  /** Ends a lease; its number is free at once. */
+  releaseLease(lease: string): Promise<LeaseReleased> {
+    return this.json('POST', `/leases/${encodeURIComponent(lease)}/release`, { body: {}, idempotent: false });
+  }
+
+  leasePool(name: string): Promise<LeasePool> {
+    return this.json('GET', `/lease-pools/${encodeURIComponent(name)}`, { idempotent: false });
   }
 }

@@ -47,6 +47,44 @@ export interface Issued {
   issued: true;
 }
 
+/** A lease of a lease pool (POST /lease-pools/:name/acquire). */
+export interface LeaseGrant {
+  pool: string;
+  number: number;
+  /** The id to renew and release it with. */
+  lease: string;
+  /** Send it with every write to the resource the number guards. */
+  fence: number;
+  holder: string;
+  expires_at: string;
+  renew_every_s: number;
+  meta?: Record<string, unknown>;
+}
+
+export interface LeaseRenewed {
+  pool: string;
+  number: number;
+  fence: number;
+  expires_at: string;
+  renew_every_s: number;
+}
+
+export interface LeaseReleased {
+  pool: string;
+  number: number;
+  released: boolean;
+}
+
+export interface LeasePool {
+  pool: string;
+  definition: { min: number; max: number; ttl: number; quarantine: number };
+  size: number;
+  leased: number;
+  quarantined: number;
+  free: number;
+  fence: number;
+}
+
 export interface Problem {
   type: string;
   title: string;
@@ -67,5 +105,9 @@ export const SCHEMA_KEYS = {
   RandomCode: { code: true } satisfies Keys<RandomCode>,
   RandomCodes: { codes: true } satisfies Keys<RandomCodes>,
   Issued: { pool: true, value: true, issued: true } satisfies Keys<Issued>,
+  LeaseGrant: { pool: true, number: true, lease: true, fence: true, holder: true, expires_at: true, renew_every_s: true, meta: false } satisfies Keys<LeaseGrant>,
+  LeaseRenewed: { pool: true, number: true, fence: true, expires_at: true, renew_every_s: true } satisfies Keys<LeaseRenewed>,
+  LeaseReleased: { pool: true, number: true, released: true } satisfies Keys<LeaseReleased>,
+  LeasePool: { pool: true, definition: true, size: true, leased: true, quarantined: true, free: true, fence: true } satisfies Keys<LeasePool>,
   Problem: { type: true, title: true, status: true, detail: true, code: true } satisfies Keys<Problem>,
 };

@@ -47,8 +47,13 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
   shutting_down: UNAVAILABLE,
   random_exhausted: UNAVAILABLE,
   storage_unavailable: UNAVAILABLE,
+  database_went_backwards: UNAVAILABLE,
   too_many_sequences: INSUFFICIENT_STORAGE,
   too_many_pools: INSUFFICIENT_STORAGE,
+  invalid_lease_pool: BAD_REQUEST,
+  lease_not_found: NOT_FOUND,
+  leases_exhausted: CONFLICT,
+  lease_lost: { status: 410, title: 'Gone' },
 };
 
 export const statusOf = (code: ErrorCode): number => ERRORS[code].status;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Json } from './openapi/helpers.js';
 import { parameters, PATH_PARAMETERS, responses } from './openapi/parameters.js';
 import { schemas } from './openapi/schemas.js';
+import { leaseSchemas } from './openapi/paths/leases.js';
 import type { Route } from './route.js';
 import { ROUTES } from './routes.js';
 
@@ -49,9 +50,9 @@ export function openApiDocument({ auth, publicDocs = true }: { auth: boolean; pu
       summary: 'Hands out numbers that are never handed out twice: named sequences and unique random numbers.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'operations' }],
+    tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'leases' }, { name: 'operations' }],
     paths: openApiPaths(ROUTES, { auth, publicDocs }),
-    components: { schemas, parameters, responses, securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the TOKEN setting' } } },
+    components: { schemas: { ...schemas, ...leaseSchemas }, parameters, responses, securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the TOKEN setting' } } },
     ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
   };
 }

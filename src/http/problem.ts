@@ -24,5 +24,7 @@ export function sendProblem(ctx: Context, code: ErrorCode, detail: string, extra
   ctx.status = status;
   ctx.type = 'application/problem+json';
   if (status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  // A refusal that knows when it ends (leases_exhausted) says so.
+  else if (typeof extra.retry_after === 'number') ctx.set('Retry-After', String(extra.retry_after));
   ctx.body = problemBody(code, detail, extra);
 }

@@ -9,6 +9,9 @@
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
+import * as leaseDocs from './openapi/paths/leases.js';
+import { leasePoolName } from './lease-params.js';
+import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
@@ -31,6 +34,13 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET'], path: '/pools/:name', handler: pools.getPool, allocates: false, access: READ, doc: poolDocs.getPool },
   { methods: ['PUT'], path: '/pools/:name', handler: pools.definePool, allocates: false, access: admin(poolPathName), doc: poolDocs.definePool, body: 'json' },
   { methods: ['GET'], path: '/pools/:name/values/:value', handler: pools.wasIssued, allocates: false, access: READ, doc: poolDocs.wasIssued },
+  { methods: ['GET'], path: '/lease-pools', handler: leases.listLeasePools, allocates: false, access: READ, doc: leaseDocs.listLeasePools },
+  { methods: ['GET'], path: '/lease-pools/:name', handler: leases.getLeasePool, allocates: false, access: READ, doc: leaseDocs.getLeasePool },
+  { methods: ['PUT'], path: '/lease-pools/:name', handler: leases.defineLeasePool, allocates: false, access: admin(pathName), doc: leaseDocs.defineLeasePool, body: 'json' },
+  { methods: ['GET'], path: '/lease-pools/:name/leases', handler: leases.listLeases, allocates: false, access: READ, doc: leaseDocs.listLeases },
+  { methods: ['POST'], path: '/lease-pools/:name/acquire', handler: leases.acquire, allocates: true, access: take(pathName), doc: leaseDocs.acquireLease, body: 'json' },
+  { methods: ['POST'], path: '/leases/:lease/renew', handler: leases.renew, allocates: true, access: take(leasePoolName), doc: leaseDocs.renewLease, body: 'json' },
+  { methods: ['POST'], path: '/leases/:lease/release', handler: leases.release, allocates: true, access: take(leasePoolName), doc: leaseDocs.releaseLease, body: 'json' },
   { methods: ['GET'], path: '/sequences', handler: sequences.listSequences, allocates: false, access: READ, doc: sequenceDocs.listSequences },
   { methods: ['GET'], path: '/sequences/:sequenceId', handler: sequences.getSequence, allocates: false, access: READ, doc: sequenceDocs.getSequence },
   { methods: ['PUT'], path: '/sequences/:sequenceId', handler: sequences.setSequence, allocates: false, access: admin(sequenceName), doc: sequenceDocs.setSequence, body: 'json' },

@@ -3,6 +3,7 @@ import type { PoolDomain } from '../random/domain.js';
 import type { IssueDate } from '../series/format.js';
 import type { Rolled, SeriesState } from '../series/sequence.js';
 import type { ConfigureInput } from '../series/settings.js';
+import type { LeasePoolExport, LeaseStore } from './leases.js';
 
 export interface Reservation {
   /** First value handed out. */
@@ -55,7 +56,8 @@ export interface Idempotency {
 /** The answer an idempotent request gave, kept so a retry gets it again. */
 export type IdempotentResult =
   | { kind: 'next'; first: number; last: number; period?: string; date?: IssueDate; format?: string }
-  | { kind: 'draw'; pool: string; start: number; count: number };
+  | { kind: 'draw'; pool: string; start: number; count: number }
+  | { kind: 'lease'; pool: string; number: number; fence: number };
 
 export interface IdempotencyEntry {
   fingerprint: string;
@@ -85,6 +87,8 @@ export interface StateExport {
   series: Map<string, SeriesState>;
   /** In age order, oldest first (the file store relies on it). */
   idempotency: Map<string, IdempotencyEntry>;
+  /** Lease pools by name, with every number's latest lease and the pool's fence (a restore jumps the fences). */
+  leases: Map<string, LeasePoolExport>;
 }
 
 export interface CommitStats {
@@ -96,9 +100,11 @@ export interface CommitStats {
 export interface StoreHealth {
   ok: boolean;
   reason?: string;
+  /** PostgreSQL: attached standbys that commits wait for (pg_stat_replication sync_state sync or quorum). */
+  synchronousStandbys?: number;
 }
 
-export interface Store {
+export interface Store extends LeaseStore {
   /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. */
   next(id: string, count: number, idem?: Idempotency): Promise<Reservation>;
   /** Draws `count` indexes from the named pool; resolves once the draw is durable. The caller permutes them. Unknown: pool_not_found. */

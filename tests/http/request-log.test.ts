@@ -26,6 +26,13 @@ async function loggedApp(level: string, fail?: Error) {
     sequence: (id) => real.sequence(id),
     configure: (id, input) => real.configure(id, input),
     twins: (nfc) => real.twins(nfc),
+    defineLeasePool: (name, d) => real.defineLeasePool(name, d),
+    acquireLease: (pool, r, idem) => real.acquireLease(pool, r, idem),
+    renewLease: (lease, ttl) => real.renewLease(lease, ttl),
+    releaseLease: (lease) => real.releaseLease(lease),
+    leasePools: () => real.leasePools(),
+    leasePool: (name) => real.leasePool(name),
+    leases: (pool) => real.leases(pool),
     health: () => real.health(),
     close: () => real.close(),
   };

@@ -47,7 +47,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
   let db: TestDatabase;
   let store: Store | undefined;
   const open = async (env: Record<string, string> = {}): Promise<Store> => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_leases, tan_lease_pools, tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
     store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url, ...env }), log: silentLogger() });
     return store;
   };
@@ -250,7 +250,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
   });
 
   it('upgrades a version-1 database (int and float only) through schema steps 2 and 3 and keeps its pools', async () => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_leases, tan_lease_pools, tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
     // Version 1 as it shipped: the kind column checked to int and float.
     await query(db.url, `CREATE TABLE tan_schema (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL);
       INSERT INTO tan_schema (version) VALUES (1);
@@ -260,7 +260,7 @@ describePostgres('PostgreSQL: group commit per instance', function () {
       CREATE TABLE tan_idempotency (key text COLLATE "C" PRIMARY KEY, fingerprint text NOT NULL, at bigint NOT NULL, result jsonb);
       INSERT INTO tan_pools VALUES ('int', '{"type":"int","min":0,"max":9007199254740991}', 9007199254740992, '${'ab'.repeat(32)}', 7)`);
     store = await PostgresStore.open({ config: testConfig({ DATABASE_URL: db.url }), log: silentLogger() });
-    expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 3 }]);
+    expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 5 }]);
     expect(await query(db.url, `SELECT to_regclass('tan_series')::text AS t`)).to.deep.equal([{ t: 'tan_series' }]);
     expect(await store.pool('int')).to.deep.equal({ domain: { type: 'int', min: 0, max: MAX }, key: 'ab'.repeat(32), drawn: 7 });
     expect((await store.definePool('v.1_x-Y', { type: 'int', min: 1, max: 2 })).created).to.equal(true);

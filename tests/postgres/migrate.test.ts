@@ -35,7 +35,7 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     db = await createTestDatabase();
   });
   beforeEach(async () => {
-    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_leases, tan_lease_pools, tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map(close));

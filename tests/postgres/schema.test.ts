@@ -30,7 +30,7 @@ describePostgres('PostgreSQL: schema at start', () => {
       const keys = new Set(await Promise.all(stores.map(async (s) => (await s.pool(kind)).key)));
       expect(keys.size, kind).to.equal(1);
     }
-    expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 3 }]);
+    expect(await query(db.url, 'SELECT version FROM tan_schema')).to.deep.equal([{ version: 5 }]);
   });
 
   it('refuses a database whose schema is newer than this version understands', async () => {
@@ -39,6 +39,6 @@ describePostgres('PostgreSQL: schema at start', () => {
       () => 'opened',
       (e: Error) => `${e.name}: ${e.message}`,
     );
-    expect(message).to.equal('StartupError: DATABASE_URL: the database schema is version 99, newer than this take-a-number understands (3); upgrade take-a-number');
+    expect(message).to.equal('StartupError: DATABASE_URL: the database schema is version 99, newer than this take-a-number understands (5); upgrade take-a-number');
   });
 });

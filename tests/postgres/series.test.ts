@@ -27,7 +27,7 @@ describePostgres('PostgreSQL: sequences with settings beside the batch', functio
   });
   afterEach(async () => {
     for (const s of stores.splice(0)) await s.close();
-    await query(db.url, 'DROP TABLE IF EXISTS tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
+    await query(db.url, 'DROP TABLE IF EXISTS tan_leases, tan_lease_pools, tan_series, tan_sequences, tan_pools, tan_idempotency, tan_schema');
   });
   after(async () => {
     await db?.drop();

@@ -7,15 +7,17 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private cut = false;
 
-  private constructor(private readonly server: net.Server) {}
+  private constructor(
+    private readonly server: net.Server,
+    private target: URL,
+  ) {}
 
   /** Listens on 127.0.0.1:0 and forwards to the host and port of `databaseUrl`. */
   static async start(databaseUrl: string): Promise<TcpProxy> {
-    const target = new URL(databaseUrl);
     let proxy!: TcpProxy;
     const server = net.createServer((client) => {
       if (proxy.cut) return client.destroy();
-      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      const upstream = net.connect(Number(proxy.target.port || 5432), proxy.target.hostname);
       for (const [a, b] of [
         [client, upstream],
         [upstream, client],
@@ -29,7 +31,7 @@ export class TcpProxy {
         a.pipe(b);
       }
     });
-    proxy = new TcpProxy(server);
+    proxy = new TcpProxy(server, new URL(databaseUrl));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
@@ -50,6 +52,12 @@ export class TcpProxy {
 
   up(): void {
     this.cut = false;
+  }
+
+  /** Points new connections at another server and drops the open ones (HAProxy's on-marked-down shutdown-sessions). */
+  switchTo(databaseUrl: string): void {
+    this.target = new URL(databaseUrl);
+    for (const s of this.sockets) s.destroy();
   }
 
   async close(): Promise<void> {

@@ -101,7 +101,14 @@ export const schemas: Json = {
     properties: { number: { type: 'number', description: 'floats carry exactly RANDOM_FLOAT_DECIMALS fraction digits in the JSON text' } },
   },
   RandomNumbers: { type: 'object', required: ['numbers'], properties: { numbers: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: MAX_COUNT } } },
-  Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    properties: {
+      status: { type: 'string', const: 'ok' },
+      synchronous_standbys: { type: 'integer', minimum: 0, description: 'PostgreSQL store only: attached standbys that commits wait for (pg_stat_replication sync_state sync or quorum)' },
+    },
+  },
   RandomCode: { type: 'object', required: ['code'], properties: { code: { type: 'string', examples: ['V-K7F9QX2M7'] } } },
   RandomCodes: { type: 'object', required: ['codes'], properties: { codes: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: MAX_COUNT } } },
   PoolName: { type: 'string', pattern: POOL_NAME.source, description: '1 to 64 of A-Z a-z 0-9 . _ -' },

@@ -6,8 +6,9 @@ import { sendJson } from './respond.js';
 
 export async function health(ctx: Context, { store }: RouteDeps): Promise<void> {
   const h = await store.health();
-  if (h.ok) sendJson(ctx, '{"status":"ok"}');
-  else sendProblem(ctx, 'storage_unavailable', `the store cannot write: ${h.reason ?? 'unknown'}`, { status_text: 'unavailable' });
+  const standbys = h.synchronousStandbys === undefined ? {} : { synchronous_standbys: h.synchronousStandbys };
+  if (h.ok) sendJson(ctx, JSON.stringify({ status: 'ok', ...standbys }));
+  else sendProblem(ctx, 'storage_unavailable', `the store cannot write: ${h.reason ?? 'unknown'}`, { status_text: 'unavailable', ...standbys });
 }
 
 // A full disk makes /readyz fail, and must not make a liveness probe restart the process.

@@ -2,7 +2,9 @@
 // change the state, and at replay. Values are absolute and only move forward, so applying is a max:
 // replaying a record over a snapshot that already saw newer values leaves the newer values.
 import { atOrAhead, type SeriesState, type SequenceState } from '../../series/sequence.js';
+import type { LeaseSlot } from '../../leases/pool.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
+import { applyLeaseChange, type LeasePoolChange } from './leases/json.js';
 import type { State } from './state.js';
 
 /** A pool in a record: the whole pool when it is created, else only its new position. */
@@ -17,6 +19,8 @@ export interface Changes {
   idem?: Record<string, IdempotencyEntry>;
   /** Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
   series?: Record<string, SequenceState>;
+  /** Lease pool name → its definition (created), fence and changed slots: absolute, ordered by fence, end, then expiry. */
+  leases?: Record<string, LeasePoolChange>;
 }
 
 export const isWholePool = (p: PoolChange): p is PoolState => 'key' in p;
@@ -77,6 +81,7 @@ export function apply(state: State, changes: Changes): boolean {
   if (changes.pools) for (const name in changes.pools) ok = applyPool(state, name, changes.pools[name]!) && ok;
   if (changes.idem) for (const key in changes.idem) applyIdempotency(state, key, changes.idem[key]!);
   if (changes.series) for (const id in changes.series) applySeries(state, id, changes.series[id]!);
+  if (changes.leases) for (const name in changes.leases) ok = applyLeaseChange(state.leases, name, changes.leases[name]!) && ok;
   return ok;
 }
 
@@ -89,6 +94,9 @@ export class PendingChanges {
   private pools = new Map<string, PoolChange>();
   private idem = new Map<string, IdempotencyEntry>();
   private ser = new Map<string, SequenceState>();
+  /** Lease pools created, and slots granted or released, in this batch: each must be on disk before its answer. */
+  private leasePools = new Set<string>();
+  private leaseSlots = new Map<string, Set<number>>();
 
   constructor(private readonly state: State) {}
 
@@ -119,8 +127,38 @@ export class PendingChanges {
     this.idem.set(key, entry);
   }
 
+  /** A lease pool created (already in the state): the record carries it whole. */
+  leasePool(name: string): void {
+    this.leasePools.add(name);
+  }
+
+  /** A lease slot granted or released (already in the state); its pool's renewals and ends ride along. */
+  leaseSlot(name: string, offset: number): void {
+    let slots = this.leaseSlots.get(name);
+    if (!slots) this.leaseSlots.set(name, (slots = new Set()));
+    slots.add(offset);
+  }
+
+  // Renewals and ends found by time (each pool's dirty slots) need no commit of their own: they go with the next.
   get empty(): boolean {
-    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0;
+    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0 && this.leasePools.size === 0 && this.leaseSlots.size === 0;
+  }
+
+  /** The leases section: the pools created, the slots granted or released, and every pool's dirty slots. */
+  private takeLeases(): Record<string, LeasePoolChange> | undefined {
+    let out: Record<string, LeasePoolChange> | undefined;
+    for (const [name, pool] of this.state.leases) {
+      const urgent = this.leaseSlots.get(name);
+      const created = this.leasePools.has(name);
+      if (!created && !urgent && pool.dirty.size === 0) continue;
+      const slots: Record<string, LeaseSlot> = {};
+      for (const offset of [...(urgent ?? []), ...pool.dirty]) slots[String(pool.definition.min + offset)] = { ...pool.slots.get(offset)! };
+      pool.dirty.clear();
+      (out ??= {})[name] = { ...(created ? { definition: pool.definition } : {}), fence: pool.fence, ...(Object.keys(slots).length > 0 ? { slots } : {}) };
+    }
+    this.leasePools = new Set();
+    this.leaseSlots = new Map();
+    return out;
   }
 
   /** The gathered changes as a record body; the gathering starts afresh. */
@@ -130,6 +168,8 @@ export class PendingChanges {
     if (this.pools.size > 0) out.pools = Object.fromEntries(this.pools);
     if (this.idem.size > 0) out.idem = Object.fromEntries(this.idem);
     if (this.ser.size > 0) out.series = Object.fromEntries(this.ser);
+    const leases = this.takeLeases();
+    if (leases) out.leases = leases;
     this.seq = new Map();
     this.ser = new Map();
     this.pools = new Map();

@@ -10,12 +10,14 @@ import { resolveStatePaths } from './paths.js';
 import { readState } from './recovery/recover.js';
 import { serializeSnapshot } from './snapshot/format.js';
 import type { State } from './state.js';
+import { exportLeasePool, importLeasePool } from './leases/export.js';
 
 const exportOf = (state: State): StateExport => ({
   sequences: state.sequences,
   random: new Map(state.pools),
   series: state.series,
   idempotency: state.idempotency,
+  leases: new Map([...state.leases].map(([name, p]) => [name, exportLeasePool(p)])),
 });
 
 /**
@@ -50,7 +52,10 @@ export async function importFileState(file: string, update: (current: StateExpor
     // Every pool by name, named pools included; a pool only the target had stays.
     const pools = new Map(state.pools);
     for (const [name, p] of next.random) pools.set(name, p);
-    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency };
+    // Lease pools by name too; a lease pool only the target had stays.
+    const leases = new Map(state.leases);
+    for (const [name, p] of next.leases) leases.set(name, importLeasePool(p));
+    const target: State = { generation: state.generation + 1, sequences: next.sequences, pools, series: next.series, idempotency: next.idempotency, leases };
     const writer = new DiskWriter(paths);
     await writer.writeSnapshot(await serializeSnapshot(target, target.generation, false));
     await writer.resetJournal('');

@@ -17,6 +17,10 @@ import type { StatePaths } from './paths.js';
 import { SequenceIndex } from './sequence-index.js';
 import { openEngine, type Engine, type FileStoreOptions } from './start/open.js';
 import type { State } from './state.js';
+import { FileLeases } from './leases/store.js';
+import { nameTakenByLeasePool } from '../rules/leases.js';
+import type { LeasePoolDefinition } from '../../leases/definition.js';
+import type { LeaseAcquire, LeaseGrant, LeaseInfo, LeasePoolInfo } from '../leases.js';
 
 export type { FileStoreOptions } from './start/open.js';
 
@@ -33,6 +37,7 @@ export class FileStore implements Store {
   private readonly now: () => number;
   private clockWarnings: ClockWarnings | undefined;
   private closed = false;
+  private readonly leaseOps: FileLeases;
 
   private constructor(
     private readonly engine: Engine,
@@ -43,6 +48,17 @@ export class FileStore implements Store {
     this.now = opts.now ?? Date.now;
     // The committer reports to this store's onCommit and onCommitFailure, which the metrics set.
     engine.committer.events = this;
+    this.leaseOps = new FileLeases({
+      state: this.state,
+      pending: this.pending,
+      idempotency: this.idempotency,
+      committed: () => this.committed(),
+      mayAnswer: () => {
+        if (this.closed || !engine.fence.writable) throw storageClosing();
+      },
+      now: this.now,
+      maxPools: opts.config.maxPools,
+    });
   }
 
   static async open(opts: FileStoreOptions): Promise<FileStore> {
@@ -174,6 +190,7 @@ export class FileStore implements Store {
   }
 
   async definePool(name: string, domain: PoolDomain): Promise<{ created: boolean; pool: PoolState }> {
+    if (this.state.leases.has(name)) throw nameTakenByLeasePool(name);
     const r = definePool(this.state.pools, name, domain, this.opts.config.maxPools);
     // A new pool goes whole into the record (definition and key): replay recreates it with its key.
     if (r.created) this.pending.pool(name, { ...r.pool });
@@ -200,6 +217,15 @@ export class FileStore implements Store {
     await this.committed();
     return this.state.sequences.get(id)!;
   }
+
+  // Lease pools: leases/store.ts.
+  defineLeasePool = (name: string, d: LeasePoolDefinition): Promise<{ created: boolean; pool: LeasePoolInfo }> => this.leaseOps.defineLeasePool(name, d);
+  acquireLease = (pool: string, r: LeaseAcquire, idem?: Idempotency): Promise<LeaseGrant> => this.leaseOps.acquireLease(pool, r, idem);
+  renewLease = (lease: string, ttl?: number): Promise<LeaseGrant> => this.leaseOps.renewLease(lease, ttl);
+  releaseLease = (lease: string): Promise<{ pool: string; number: number; released: boolean }> => this.leaseOps.releaseLease(lease);
+  leasePools = (): Promise<LeasePoolInfo[]> => this.leaseOps.leasePools();
+  leasePool = (name: string): Promise<LeasePoolInfo> => this.leaseOps.leasePool(name);
+  leases = (pool: string): Promise<LeaseInfo[]> => this.leaseOps.leases(pool);
 
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, reason: 'shutting down' };

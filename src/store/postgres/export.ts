@@ -10,6 +10,7 @@ import type { IdempotencyEntry, IdempotentResult, PoolState, StateExport } from 
 import { connectClient, redactUrl } from './connection.js';
 import { domainFromJson } from './pool-definition.js';
 import { migrateSchema, schemaExists } from './schema.js';
+import { readLeases, writeLeases } from './leases/export.js';
 
 async function readTables(client: pg.Client): Promise<StateExport> {
   const sequences = new Map<string, number>();
@@ -26,7 +27,7 @@ async function readTables(client: pg.Client): Promise<StateExport> {
     'SELECT key, fingerprint, at, result FROM tan_idempotency WHERE result IS NOT NULL ORDER BY at, key',
   );
   for (const r of keys.rows) idempotency.set(r.key, { fingerprint: r.fingerprint, at: Number(r.at), result: r.result });
-  return { sequences, random, series, idempotency };
+  return { sequences, random, series, idempotency, leases: await readLeases(client) };
 }
 
 /** Reads everything in one snapshot of the database. */
@@ -70,6 +71,7 @@ async function writeTables(client: pg.Client, s: StateExport): Promise<void> {
      ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, at = EXCLUDED.at, result = EXCLUDED.result`,
     [entries.map(([k]) => k), entries.map(([, e]) => e.fingerprint), entries.map(([, e]) => e.at), entries.map(([, e]) => JSON.stringify(e.result))],
   );
+  await writeLeases(client, s.leases);
 }
 
 /** Replaces the database's content with `update(current)` in one transaction that keeps running instances out. */
@@ -79,7 +81,7 @@ export async function importPostgresState(url: string, update: (current: StateEx
     await client.query('BEGIN');
     await migrateSchema(client);
     // Instances that still run wait here instead of allocating between the comparison and the write.
-    await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency, tan_series IN EXCLUSIVE MODE');
+    await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency, tan_series, tan_lease_pools, tan_leases IN EXCLUSIVE MODE');
     await writeTables(client, update(await readTables(client)));
     await client.query('COMMIT');
   } catch (e) {

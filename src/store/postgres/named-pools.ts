@@ -6,6 +6,7 @@ import { domainSize, POOL_KINDS, sameDomain, type FloatDomain, type IntDomain, t
 import { byPoolName, checkConfigPool, newPool } from '../rules/pools.js';
 import { poolConflict, poolNotFound, tooManyPools } from '../rules/refusals.js';
 import type { NamedPool, PoolState } from '../store.js';
+import { nameTakenByLeasePool } from '../rules/leases.js';
 import type { PoolInfo } from './batch/ops.js';
 import type { Db } from './connection.js';
 import { domainFromJson } from './pool-definition.js';
@@ -15,6 +16,7 @@ import { domainFromJson } from './pool-definition.js';
 const DEFINE_POOL_SQL = `INSERT INTO tan_pools (kind, domain, size, key, drawn)
   SELECT $1::text, $2::jsonb, $3::bigint, $4::text, 0
   WHERE (SELECT count(*) FROM tan_pools WHERE kind NOT IN (${POOL_KINDS.map((k) => `'${k}'`).join(', ')})) < $5::bigint
+    AND NOT EXISTS (SELECT 1 FROM tan_lease_pools WHERE name = $1::text)
   ON CONFLICT (kind) DO NOTHING
   RETURNING kind`;
 
@@ -41,7 +43,7 @@ export async function definePool(db: Db, name: string, domain: PoolDomain, maxPo
   const inserted = await db.query(DEFINE_POOL_SQL, [name, JSON.stringify(pool.domain), domainSize(domain), pool.key, maxPools]);
   if (inserted.rowCount === 1) return { created: true, pool };
   const { rows } = await db.query<Row>('SELECT kind, domain, key, drawn FROM tan_pools WHERE kind = $1', [name]);
-  if (!rows[0]) throw tooManyPools(name, maxPools);
+  if (!rows[0]) throw (await db.query('SELECT 1 FROM tan_lease_pools WHERE name = $1', [name])).rowCount ? nameTakenByLeasePool(name) : tooManyPools(name, maxPools);
   const existing = domainFromJson(rows[0].domain);
   if (!sameDomain(existing, domain)) throw poolConflict(name, existing);
   return { created: false, pool: { domain: existing, key: rows[0].key, drawn: Number(rows[0].drawn) } };

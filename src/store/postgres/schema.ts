@@ -4,8 +4,9 @@ import type pg from 'pg';
 import { StartupError } from '../../errors.js';
 import { POOLS_NAMED } from './schema-pools.js';
 import { SERIES_TABLE_SQL } from './schema-series.js';
+import { LEASES_TABLES } from './schema-leases.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 5;
 
 /** The largest value a sequence may reach (2^53 − 1, Number.MAX_SAFE_INTEGER), as SQL text. */
 export const MAX_VALUE_SQL = '9007199254740991';
@@ -38,6 +39,10 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   [SERIES_TABLE_SQL],
   // 3: named pools, see schema-pools.ts.
   POOLS_NAMED,
+  // 4: the ledger's step (its tables come with it).
+  [],
+  // 5: lease pools, see schema-leases.ts.
+  LEASES_TABLES,
 ];
 
 /** Creates or upgrades the schema inside the caller's transaction. */

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import { ServiceError, StartupError, isServiceError } from '../../errors.js';
+import { ServiceError, isServiceError } from '../../errors.js';
 import { POOL_KINDS, type PoolDomain, type PoolKind } from '../../random/domain.js';
 import type { Rolled } from '../../series/sequence.js';
 import type { ConfigureInput } from '../../series/settings.js';
@@ -12,18 +12,24 @@ import { reasonOf } from '../rules/reason.js';
 import { storageClosing, tooManySequences, valueBehind } from '../rules/refusals.js';
 import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
 import { oneIdAdmitted } from './admission.js';
-import { codeOf, createConnectionPool, durabilitySettings, redactUrl, RETRYABLE, transaction } from './connection.js';
+import { codeOf, markUncertain, redactUrl, RETRYABLE, transaction } from './connection.js';
 import { configureSequence, hasSeries, listPage, readSequence, twins } from './series.js';
 import { allocateBatch, allocateOne, type AllocateContext } from './batch/allocate.js';
 import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
 import { settle, type Op, type PoolInfo } from './batch/ops.js';
 import { PoolCache } from './batch/pools.js';
-import { definePool, ensureConfigPools, readPool, readPools } from './named-pools.js';
-import { migrateSchema } from './schema.js';
+import { guard, remember, screen } from './batch/guard.js';
+import { FailoverWatch } from './failover.js';
+import { definePool, readPool, readPools } from './named-pools.js';
+import { openDatabase } from './open.js';
+import { READ_ONLY_REASON } from './replication.js';
+import type { Session } from './session.js';
+import { PostgresLeases } from './leases/leases.js';
+import type { LeaseStore } from '../leases.js';
 
 export interface PostgresStoreOptions {
-  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'idempotencyMax' | 'idempotencyTtlMs' | 'databaseRequireSync' | 'backwardsCheck'>;
   log: Logger;
   now?: () => number;
 }
@@ -51,53 +57,45 @@ export class PostgresStore implements Store {
   );
   private readonly ctx: AllocateContext;
   private readonly known = new PoolCache();
+  private readonly watch: FailoverWatch;
+  private readonly leaseOps: PostgresLeases;
 
   private constructor(
-    private readonly db: pg.Pool,
+    private readonly session: Session,
     private readonly opts: PostgresStoreOptions,
     configured: Record<PoolKind, PoolInfo>,
   ) {
     this.now = opts.now ?? Date.now;
+    this.watch = new FailoverWatch(session, opts.log, opts.config.databaseRequireSync, opts.config.backwardsCheck);
+    this.watch.start();
     for (const kind of POOL_KINDS) this.known.set(kind, configured[kind]);
     this.ctx = {
       maxSequences: opts.config.maxSequences,
       pools: this.known,
       series: { now: this.now, clock: new ClockWarnings(opts.log), maxSequences: opts.config.maxSequences },
     };
+    const { idempotencyTtlMs, maxPools } = opts.config;
+    this.leaseOps = new PostgresLeases(() => this.db, { now: this.now, idempotencyTtlMs, maxPools }, (t) => this.onCommit?.({ batch: 1, seconds: (performance.now() - t) / 1000 }));
   }
 
   static async open(opts: PostgresStoreOptions): Promise<Store> {
     const { config, log } = opts;
-    if (!config.databaseUrl) throw new StartupError('DATABASE_URL is not set');
-    let pool: pg.Pool | undefined;
-    let pools!: Record<PoolKind, PoolInfo>;
-    try {
-      pool = createConnectionPool(config.databaseUrl, log, config.databasePoolSize);
-      const settings = await transaction(pool, async (client) => {
-        await migrateSchema(client);
-        pools = await ensureConfigPools(client, { int: config.randomInt, float: config.randomFloat });
-        return durabilitySettings(client);
-      });
-      if (settings.fsync !== 'on')
-        log.error({ event: 'db_not_durable', fsync: settings.fsync }, 'the database runs with fsync=off: a database crash can lose values already handed out, which may then be handed out again');
-      if (settings.synchronousCommit === 'off') {
-        // With synchronous_commit=off a commit is acknowledged before it is on disk: "durable before sent" needs it on.
-        log.warn({ event: 'db_synchronous_commit' }, 'the database default is synchronous_commit=off; take-a-number turns it on for its own sessions');
-        await pool.end();
-        pool = createConnectionPool(config.databaseUrl, log, config.databasePoolSize, true);
-      }
-    } catch (e) {
-      await pool?.end().catch(() => undefined);
-      if (e instanceof StartupError) throw e;
-      throw new StartupError(`DATABASE_URL: cannot prepare the database ${redactUrl(config.databaseUrl)}: ${reasonOf(e)}`);
-    }
-    log.info({ event: 'state_loaded', database: redactUrl(config.databaseUrl), pool_size: config.databasePoolSize }, 'PostgreSQL store ready');
-    return new PostgresStore(pool, opts, pools);
+    const { session, pools } = await openDatabase(config, log);
+    log.info(
+      { event: 'state_loaded', database: redactUrl(config.databaseUrl!), pool_size: config.databasePoolSize, synchronous_commit: session.level },
+      'PostgreSQL store ready',
+    );
+    return new PostgresStore(session, opts, pools);
+  }
+
+  /** The connection pool of the moment (replaced after a read-only answer). */
+  private get db(): pg.Pool {
+    return this.session.pool;
   }
 
   /** A database failure as the storage_unavailable its requests get; logged once until the database answers again. */
   private unavailable(e: unknown): ServiceError {
-    const reason = reasonOf(e);
+    const reason = this.watch.failed(e);
     if (this.failure === undefined) this.opts.log.error({ event: 'storage_fault', err: reason }, `the database failed: ${reason}`);
     this.failure = reason;
     return new ServiceError('storage_unavailable', `the database is unavailable (${reason}); nothing was handed out`);
@@ -107,12 +105,15 @@ export class PostgresStore implements Store {
   private async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw storageClosing();
     let result: T;
+    const cancels = this.watch.mark();
     try {
       result = await work();
     } catch (e) {
       if (isServiceError(e)) throw e;
       throw this.unavailable(e);
     }
+    const cancelled = this.watch.cancelledSince(cancels);
+    if (cancelled) throw cancelled;
     this.recovered();
     return result;
   }
@@ -131,16 +132,23 @@ export class PostgresStore implements Store {
   private async flush(batch: Op[]): Promise<void> {
     const started = performance.now();
     const keyed = batch.some((op) => op.idem !== undefined);
+    const cancels = this.watch.mark();
+    let whole = keyed;
     try {
+      await this.watch.before(this.db);
       if (keyed) await this.flushWithKeys(batch);
       else await this.flushPlain(batch);
+      const cancelled = this.watch.cancelledSince(cancels);
+      whole ||= cancelled !== undefined;
+      if (cancelled) throw cancelled;
     } catch (e) {
       const error = isServiceError(e) ? e : this.unavailable(e);
       // A failed transaction handed out nothing. A plain batch's requests answered before the failure keep
       // their answer: the statement that served them had committed.
-      for (const op of batch) if (keyed || op.outcome === undefined) op.outcome = { error };
+      for (const op of batch) if (whole || op.outcome === undefined) op.outcome = { error };
       if (error.code === 'storage_unavailable') this.onCommitFailure?.();
     }
+    remember(this.watch.water, batch);
     if (batch.some((op) => op.outcome && 'value' in op.outcome)) this.recovered();
     this.onCommit?.({ batch: batch.length, seconds: (performance.now() - started) / 1000 });
     for (const op of batch) settle(op);
@@ -157,9 +165,16 @@ export class PostgresStore implements Store {
     }
   }
 
+  // Each statement here is its own commit: a connection lost while one runs leaves its outcome unknown.
   private async flushPlain(batch: Op[]): Promise<void> {
-    const left = await this.retrying(() => allocateBatch(this.db, batch, this.ctx));
-    for (const op of left) await allocateOne(this.db, op, this.ctx);
+    try {
+      const todo = await screen(this.db, this.watch.water, batch);
+      const left = await this.retrying(() => allocateBatch(this.db, todo, this.ctx));
+      for (const op of left) await allocateOne(this.db, op, this.ctx);
+    } catch (e) {
+      throw markUncertain(e);
+    }
+    guard(this.watch.water, batch);
   }
 
   private async flushWithKeys(batch: Op[]): Promise<void> {
@@ -167,8 +182,11 @@ export class PostgresStore implements Store {
       transaction(this.db, async (client) => {
         for (const op of batch) op.outcome = undefined;
         const plan = await claimKeys(client, batch, this.now(), this.opts.config.idempotencyTtlMs, this.known);
-        const left = await allocateBatch(client, plan.fresh, this.ctx);
+        const todo = await screen(client, this.watch.water, plan.fresh);
+        const left = await allocateBatch(client, todo, this.ctx);
         for (const op of left) await allocateOne(client, op, this.ctx);
+        // Inside the transaction: a refused answer's key is given back, never recorded for a retry to replay.
+        guard(this.watch.water, plan.fresh);
         await recordKeys(client, plan);
         return plan.leaders.length;
       }),
@@ -266,6 +284,15 @@ export class PostgresStore implements Store {
     });
   }
 
+  // Lease pools: leases/leases.ts, each operation through run() (a database failure is storage_unavailable).
+  defineLeasePool: LeaseStore['defineLeasePool'] = (name, d) => this.run(() => this.leaseOps.defineLeasePool(name, d));
+  acquireLease: LeaseStore['acquireLease'] = (pool, r, idem) => this.run(() => this.retrying(() => this.leaseOps.acquireLease(pool, r, idem)));
+  renewLease: LeaseStore['renewLease'] = (lease, ttl) => this.run(() => this.leaseOps.renewLease(lease, ttl));
+  releaseLease: LeaseStore['releaseLease'] = (lease) => this.run(() => this.leaseOps.releaseLease(lease));
+  leasePools: LeaseStore['leasePools'] = () => this.run(() => this.leaseOps.leasePools());
+  leasePool: LeaseStore['leasePool'] = (name) => this.run(() => this.leaseOps.leasePool(name));
+  leases: LeaseStore['leases'] = (pool) => this.run(() => this.leaseOps.leases(pool));
+
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, reason: 'shutting down' };
     let timer: NodeJS.Timeout | undefined;
@@ -273,9 +300,12 @@ export class PostgresStore implements Store {
       timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.db.query('SELECT 1'), timeout]);
+      const status = await Promise.race([this.watch.probe(), timeout]);
+      const standbys = { synchronousStandbys: status.syncStandbys };
+      if (status.inRecovery) return { ok: false, reason: `${READ_ONLY_REASON}; reconnecting`, ...standbys };
+      if (this.watch.fault) return { ok: false, reason: this.watch.fault, ...standbys };
       this.recovered();
-      return { ok: true };
+      return { ok: true, ...standbys };
     } catch (e) {
       return { ok: false, reason: `the database is unreachable (${reasonOf(e)})` };
     } finally {
@@ -286,7 +316,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watch.stop();
     await this.queue.idle();
-    await this.db.end().catch((e: unknown) => this.opts.log.warn({ event: 'db_close_failed', err: reasonOf(e) }, 'could not close the database pool'));
+    await this.session.end().catch((e: unknown) => this.opts.log.warn({ event: 'db_close_failed', err: reasonOf(e) }, 'could not close the database pool'));
   }
 }

@@ -12,7 +12,7 @@ import type { State } from '../../../src/store/file/state.js';
 import { tempDir } from '../../support/helpers.js';
 import { captureLog } from '../../support/robustness.js';
 
-const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map() });
+const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map(), leases: new Map() });
 
 /** A snapshot at generation 2 ({a: 1}) and records 3..5 moving "a" to 2, 3, 4, written by the production writer. */
 async function written(): Promise<{ paths: StatePaths; writer: DiskWriter; lines: string[] }> {

@@ -1,4 +1,4 @@
-// Issue 13 in the file engine: the `series` section of journal records and of snapshot format 2, applied by
+// Sequences with settings in the file engine: the `series` section of journal records and of snapshot format 2, applied by
 // period (not by value) live, at replay and in salvage.
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';

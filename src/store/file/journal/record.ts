@@ -1,4 +1,4 @@
-// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "series":{…}, "crc":"<crc32>"}.
+// One journal record as one line of JSON: {"g":<generation>, "seq":{…}, "pools":{…}, "idem":{…}, "series":{…}, "leases":{…}, "crc":"<crc32>"}.
 // The CRC-32 covers the line's text before `,"crc"`, so `tail` shows a record and one flipped bit fails it.
 import { crc32 } from 'node:zlib';
 import type { Changes, PoolChange } from '../apply.js';
@@ -6,6 +6,7 @@ import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObjec
 import type { SequenceState } from '../../../series/sequence.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
+import { changeJson, changesFrom } from '../leases/json.js';
 
 export interface JournalRecord extends Changes {
   g: number;
@@ -37,6 +38,7 @@ export function encodeRecord(g: number, changes: Changes): string {
     for (const id in changes.series) series[id] = sequenceEntryJson(changes.series[id]!);
     body.series = series;
   }
+  if (changes.leases) body.leases = Object.fromEntries(Object.entries(changes.leases).map(([name, c]) => [name, changeJson(c)]));
   const head = JSON.stringify(body).slice(0, -1);
   return `${head}${CRC}${hex32(crc32(head))}"}\n`;
 }
@@ -80,6 +82,7 @@ export function decodeRecord(line: string): JournalRecord {
       for (const id in checked) series[id] = sequenceEntry((o.series as Record<string, unknown>)[id], `series[${JSON.stringify(id.slice(0, 40))}]`);
       record.series = series;
     }
+    if (o.leases !== undefined) record.leases = changesFrom(o.leases);
     return record;
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);

@@ -7,6 +7,7 @@ import { count, fail, idempotencyEntries, isObject, namedPool, sequenceEntry, se
 import { checksumProblem, FORMAT } from './checksum.js';
 import { flat, format1, withHighestDuplicates } from './legacy.js';
 import { scanFlat, scanOwnLayout } from './scan.js';
+import { leasePoolsFrom } from '../leases/json.js';
 
 export interface ParsedSnapshot {
   state: State;
@@ -18,7 +19,8 @@ function format2(o: Record<string, unknown>): State {
   const pools = new Map<string, PoolState>();
   if (!isObject(o.pools)) fail('pools is not an object');
   for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, namedPool(p, `pools.${name}`, name));
-  const state: State = { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyEntries(o.idempotency) };
+  const state: State = { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyEntries(o.idempotency), leases: leasePoolsFrom(o.leases) };
+  for (const name of state.leases.keys()) if (pools.has(name)) fail(`leases.${name}: the name is a random pool's too`);
   readSeries(state, o.series);
   return state;
 }

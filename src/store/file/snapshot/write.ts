@@ -5,6 +5,7 @@ import { hex32 } from '../journal/record.js';
 import type { State } from '../state.js';
 import { idempotencyJson, poolJson, sequenceEntryJson } from '../validate.js';
 import { CHECKSUM, FORMAT } from './checksum.js';
+import { leasePoolJson } from '../leases/json.js';
 
 /** Sequences per slice: the event loop gets a turn between slices while a large state is serialized. */
 const SLICE = 2_000;
@@ -56,7 +57,10 @@ export async function serializeSnapshot(state: State, generation: number, yieldi
   // sliced "sequences" section caught in an earlier period cannot pair with a later period's settings.
   const series: string[] = [];
   for (const [id, s] of state.series) series.push(entry(id, JSON.stringify(sequenceEntryJson({ last: state.sequences.get(id)!, series: s }))));
-  push(section('pools', pools) + (series.length > 0 ? section('series', series) : '') + section('idempotency', idem));
+  // Written only when there are lease pools: a state without them keeps the layout of files before them.
+  const leases: string[] = [];
+  for (const [name, p] of state.leases) leases.push(entry(name, JSON.stringify(leasePoolJson(p))));
+  push(section('pools', pools) + (series.length > 0 ? section('series', series) : '') + (leases.length > 0 ? section('leases', leases) : '') + section('idempotency', idem));
   chunks.push(Buffer.from(`${CHECKSUM}${hex32(crc)}"\n}\n`));
   return chunks;
 }

