@@ -15,7 +15,7 @@ import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { builtInPool, poolPathName, sequenceName } from './names.js';
+import { builtInPool, pathName, poolPathName, sequenceName } from './names.js';
 import { admin, DOCS, METRICS, PUBLIC, READ, take, type Route } from './route.js';
 import * as docs from './routes/docs.js';
 import { metrics } from './routes/metrics.js';
