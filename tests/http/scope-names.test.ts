@@ -57,7 +57,7 @@ describe('scoped tokens and the name the store acts on', () => {
     await close();
   });
 
-  it('pool routes: a pool name has one form, so an NFD one is refused as a name (400) and /random?type= is checked as the pool drawn', async () => {
+  it('pool routes: a pool name has one form, so an NFD one is refused as a name (400), /random?type= is checked as the pool drawn, lease pools as sent and in NFC (403)', async () => {
     const { app: koa, store, close } = await app();
     const server = koa.callback();
     const as = (token: string, r: request.Test): request.Test => r.set('Authorization', `Bearer ${token}`);
@@ -69,8 +69,10 @@ describe('scoped tokens and the name the store acts on', () => {
       (await as('e-secret', request(server).put('/pools/e-pool').send(def))).status,
       (await as('e-secret', request(server).post('/random/e-pool'))).status,
       (await as('n-secret', request(server).post('/random/e-pool'))).status,
+      (await as('e-secret', request(server).put(`/lease-pools/${NFD_SECRET}`).send({ size: 2 }))).status,
+      (await as('e-secret', request(server).post(`/lease-pools/${NFD_SECRET}/acquire`).send({ holder: 'h' }))).status,
     ];
-    expect(statuses).to.deep.equal([400, 400, 403, 201, 200, 403]);
+    expect(statuses).to.deep.equal([400, 400, 403, 201, 200, 403, 403, 403]);
     expect((await store.pools()).map((p) => [p.name, p.drawn])).to.deep.equal([['e-pool', 1], ['float', 0], ['int', 0]]);
     await close();
   });
