@@ -126,7 +126,7 @@ take_a_number() (
         }
       }' "$1"
   }
-  tan_member() { tan_members "$2" | awk -F '\t' -v k="$1" '$1 == k { print substr($0, length(k) + 2) }'; }
+  tan_member() { tan_members "$2" | awk -F '\t' -v k="$1" '$1 == k { v = substr($0, length(k) + 2); if (v != "null") print v }'; }
 
   tan_tmp=$(mktemp -d) || tan_fail 'cannot make a temporary directory'
   trap 'rm -rf "$tan_tmp"' EXIT

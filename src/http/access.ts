@@ -26,6 +26,8 @@ export function authorize(ctx: Context, found: RouteMatch, tokens: Tokens, publi
   }
   if (!tokens.required) return;
   const p: Principal = tokens.identify(ctx.get('Authorization')) ?? unauthorized(ctx);
+  // Who acts, for the ledger's records: a named token of TOKENS_FILE (TOKEN has no name of its own).
+  if (!p.all) ctx.state.by = p.name;
   if (p.all) return;
   const access = found.route?.access;
   if (access?.kind === 'read') {

@@ -57,3 +57,6 @@ export const pathName: NameReader = (_, captures) => {
   const nfc = raw.isWellFormed() ? raw.normalize('NFC') : raw;
   return nfc === raw ? raw : [raw, nfc];
 };
+
+/** The sequence a reservation (first path parameter) belongs to, as stored. */
+export const reservationSequence: NameReader = (_, captures, deps) => deps.store.reservationSequence(captures[0]!);

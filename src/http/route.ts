@@ -60,8 +60,8 @@ export interface Route {
   access: Access;
   /** The OpenAPI operation, or one per method. */
   doc: Operation | ((method: Method) => Operation);
-  /** The body is JSON (at most 4 KiB); anything else is refused before the handler. */
-  body?: 'json';
+  /** The body is JSON (at most 4 KiB; "meta": at most 16 KiB, for bodies with a ledger meta); anything else is refused before the handler. */
+  body?: 'json' | 'meta';
   /** Mounted only when this holds (e.g. /metrics only with metrics). */
   when?: (deps: RouteDeps) => boolean;
 }

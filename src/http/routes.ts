@@ -7,6 +7,7 @@
 // token reaches only the scope the entry names: take/admin with the name the store will act on (names.ts:
 // sequenceName resolves an id as the store does, poolPathName, builtInPool; pathName checks a name as sent and in NFC).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
+import * as ledgerDocs from './openapi/paths/ledger.js';
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
 import * as leaseDocs from './openapi/paths/leases.js';
@@ -15,9 +16,10 @@ import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { builtInPool, pathName, poolPathName, sequenceName } from './names.js';
+import { builtInPool, pathName, poolPathName, reservationSequence, sequenceName } from './names.js';
 import { admin, DOCS, METRICS, PUBLIC, READ, take, type Route } from './route.js';
 import * as docs from './routes/docs.js';
+import * as ledger from './routes/ledger.js';
 import { metrics } from './routes/metrics.js';
 import * as pools from './routes/pools.js';
 import * as probes from './routes/probes.js';
@@ -52,4 +54,11 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET'], path: '/openapi.json', handler: docs.openapi, allocates: false, access: DOCS, doc: ops.openapi },
   { methods: ['GET'], path: '/docs', handler: docs.page, allocates: false, access: DOCS, doc: ops.docs },
   { methods: ['GET'], path: `${DOCS_ASSETS_PREFIX}:asset`, handler: docs.asset, allocates: false, access: DOCS, doc: ops.docsAsset },
+  { methods: ['POST'], path: '/reserve/:sequenceId', handler: ledger.reserve, allocates: true, access: take(sequenceName), doc: ledgerDocs.reserve, body: 'meta' },
+  { methods: ['GET'], path: '/reservations/:reservation', handler: ledger.getReservation, allocates: false, access: READ, doc: ledgerDocs.getReservation },
+  { methods: ['POST'], path: '/reservations/:reservation/confirm', handler: ledger.confirm, allocates: false, access: take(reservationSequence), doc: ledgerDocs.confirm, body: 'meta' },
+  { methods: ['POST'], path: '/reservations/:reservation/void', handler: ledger.voidReservation, allocates: false, access: take(reservationSequence), doc: ledgerDocs.voidReservation, body: 'json' },
+  { methods: ['POST'], path: '/reservations/:reservation/extend', handler: ledger.extend, allocates: false, access: take(reservationSequence), doc: ledgerDocs.extend, body: 'json' },
+  { methods: ['GET'], path: '/sequences/:sequenceId/ledger', handler: ledger.ledger, allocates: false, access: READ, doc: ledgerDocs.ledger },
+  { methods: ['GET'], path: '/sequences/:sequenceId/gaps', handler: ledger.gaps, allocates: false, access: READ, doc: ledgerDocs.gaps },
 ];
