@@ -29,7 +29,7 @@ async function app(): Promise<Awaited<ReturnType<typeof fileApp>>> {
 }
 
 describe('scoped tokens and the name the store acts on', () => {
-  it('an NFD id is checked in its NFC form on every scoped sequence route: /next (GET, POST) and PUT /sequences refuse it, nothing moves', async () => {
+  it('an NFD id is checked in its NFC form on every scoped sequence route: /next (GET, POST), PUT /sequences and POST /reserve refuse it, nothing moves', async () => {
     const { app: koa, store, close } = await app();
     const server = koa.callback();
     const as = (token: string, r: request.Test): request.Test => r.set('Authorization', `Bearer ${token}`);
@@ -41,8 +41,9 @@ describe('scoped tokens and the name the store acts on', () => {
       (await as('e-secret', request(server).put(`/sequences/${NFD_SECRET}`).send({ last_value: 5000 }))).status,
       (await as('n-secret', request(server).put(`/sequences/${NFD_NAME}`).send({ last_value: 5000 }))).status,
       (await as('n-secret', request(server).post(`/next/${NFD_NAME}`))).status,
+      (await as('e-secret', request(server).post(`/reserve/${NFD_SECRET}`))).status,
     ];
-    expect(statuses).to.deep.equal([403, 403, 403, 403, 403]);
+    expect(statuses).to.deep.equal([403, 403, 403, 403, 403, 403]);
     const refused = await as('e-secret', request(server).post(`/next/${NFD_SECRET}`));
     expect(refused.body.detail).to.equal('the token "e" lacks the scope take:é-secret');
     expect(await store.sequencePage()).to.deep.equal([
