@@ -59,7 +59,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'PUBLIC_DOCS', flag: 'public-docs', default: 'true', help: '"false": /docs and /openapi.json need a token too' },
   { env: 'LOG_LEVEL', flag: 'log-level', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   { env: 'LOG_FORMAT', flag: 'log-format', default: 'auto', help: 'json, pretty, or auto (pretty when stdout is a terminal)' },
-  { env: 'MAX_CONNECTIONS', flag: 'max-connections', default: '10000', help: 'open connections past this are closed at once' },
+  { env: 'MAX_CONNECTIONS', flag: 'max-connections', default: '10000', help: 'open connections at most; at it a new one closes the oldest idle one' },
   { env: 'SHUTDOWN_DELAY', flag: 'shutdown-delay', default: '0', help: 'seconds /readyz answers 503 after SIGTERM before the listener closes' },
   { env: 'MAX_SEQUENCES', flag: 'max-sequences', default: '1000000', help: 'past this many sequences, new ids get 507' },
   { env: 'MAX_POOLS', flag: 'max-pools', default: '1000', help: 'past this many named pools (int and float not counted), new ones get 507' },

@@ -1,8 +1,9 @@
 // Opens the configured store, builds the app and listens. No process handling here (see main.ts).
 import http from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { Connections, RESPONSE, type InFlight } from './connections.js';
 import { StartupError } from './errors.js';
 import { createApp } from './http/app.js';
 import { answerClientError } from './http/client-error.js';
@@ -37,10 +38,6 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   }
   return FileStore.open({ config, log });
 }
-
-const RESPONSE = Symbol('response in flight');
-/** A connection with the response it is working on, if any. */
-type InFlight = Socket & { [RESPONSE]?: http.ServerResponse };
 
 /** Refuses the start, before any state file is created, when the port is taken or cannot be used. */
 async function checkPort(port: number, host: string): Promise<void> {
@@ -86,8 +83,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // A connection check every 2 s enforces the header and request timeouts promptly (Node's default is 30 s).
   const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 2000 }, app.callback());
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Past the limit Node closes new connections at once: file descriptors stay for the store and the accepted.
-  server.maxConnections = config.maxConnections;
   server.on('clientError', answerClientError);
   // On close, busy keep-alive connections would keep the server open until the grace ends (and the exit
   // would be forced): every response not yet sent says "Connection: close", and each connection that turns
@@ -95,13 +90,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // request enters and leaves leaves dead tables in the old generation whose slots keep whole requests
   // alive through scavenges (measured: 1.5 MB promoted per scavenge, 5 ms pauses, under 64 connections).
   let closing = false;
-  const sockets = new Set<InFlight>();
+  // At the limit the oldest idle connection makes room: file descriptors stay for the store, and a client
+  // holding many idle sockets cannot keep a new one out.
+  const connections = new Connections(config.maxConnections, log);
+  const sockets = connections.open;
   const closeWhenIdle = (res: http.ServerResponse): void =>
     void res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
-  server.on('connection', (socket: InFlight) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  server.on('connection', (socket: InFlight) => void connections.admit(socket));
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (closing) {
       res.setHeader('Connection', 'close');

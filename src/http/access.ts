@@ -1,9 +1,9 @@
 // Who may call what: the table's access of each route against the request's bearer token.
 import type { Context } from 'koa';
 import { ServiceError } from '../errors.js';
+import type { Names, RouteDeps } from './route.js';
 import type { RouteMatch } from './router.js';
-import type { Store } from '../store/store.js';
-import { allows, type Tokens } from './tokens.js';
+import { allows, type Principal, type Tokens } from './tokens.js';
 
 function unauthorized(ctx: Context): never {
   ctx.set('WWW-Authenticate', 'Bearer realm="take-a-number"');
@@ -12,9 +12,10 @@ function unauthorized(ctx: Context): never {
 
 /**
  * Returns when the request may go on; else 401 without a known token, 403 when the token lacks the route's
- * scope. A path the table does not list is closed to scoped tokens (deny by default).
+ * scope. A path the table does not list is closed to scoped tokens (deny by default). The name checked is the one
+ * the route's reader says the store will act on (names.ts); every name it gives must be allowed.
  */
-export async function authorize(ctx: Context, found: RouteMatch, tokens: Tokens, publicDocs: boolean, store: Store): Promise<void> {
+export function authorize(ctx: Context, found: RouteMatch, tokens: Tokens, publicDocs: boolean, deps: RouteDeps): void | Promise<void> {
   const kinds = found.onPath.map((r) => r.access.kind);
   if (kinds.includes('public') || (publicDocs && kinds.includes('docs'))) return;
   if (kinds.includes('metrics')) {
@@ -24,7 +25,7 @@ export async function authorize(ctx: Context, found: RouteMatch, tokens: Tokens,
     return;
   }
   if (!tokens.required) return;
-  const p = tokens.identify(ctx.get('Authorization')) ?? unauthorized(ctx);
+  const p: Principal = tokens.identify(ctx.get('Authorization')) ?? unauthorized(ctx);
   // Who acts, for the ledger's records: a named token of TOKENS_FILE (TOKEN has no name of its own).
   if (!p.all) ctx.state.by = p.name;
   if (p.all) return;
@@ -34,6 +35,12 @@ export async function authorize(ctx: Context, found: RouteMatch, tokens: Tokens,
     throw new ServiceError('forbidden', `the token "${p.name}" lacks the scope read`);
   }
   if (access?.kind !== 'take' && access?.kind !== 'admin') throw new ServiceError('forbidden', `the token "${p.name}" may not use ${ctx.method} ${ctx.path}: no scope grants it`);
-  const name = await access.name(ctx, found.captures, store);
-  if (name === undefined || !allows(p, access.kind, name)) throw new ServiceError('forbidden', `the token "${p.name}" lacks the scope ${access.kind}:${name ?? '?'}`);
+  const check = (read: Names): void => {
+    const names = read === undefined ? [] : typeof read === 'string' ? [read] : read;
+    const denied = names.length === 0 ? '?' : names.find((n) => !allows(p, access.kind, n));
+    if (denied !== undefined) throw new ServiceError('forbidden', `the token "${p.name}" lacks the scope ${access.kind}:${denied}`);
+  };
+  // Only a reader that must ask the store costs an await.
+  const read = access.name(ctx, found.captures, deps);
+  return read instanceof Promise ? read.then(check) : check(read);
 }

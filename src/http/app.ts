@@ -34,7 +34,8 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
   const tokens = given ?? new Tokens({ token: config.token, metricsToken: config.metricsToken, tokensFile: config.tokensFile });
   const publicDocs = config.publicDocs ?? true;
   const openapi = JSON.stringify(openApiDocument({ auth: tokens.required, publicDocs }));
-  const router = buildRouter({ store, metrics, lifecycle, random: new RandomValues(), openapi });
+  const deps = { store, metrics, lifecycle, random: new RandomValues(), openapi };
+  const router = buildRouter(deps);
   // Koa's default error listener prints stacks to stderr; ours go through the logger once.
   app.silent = true;
 
@@ -46,6 +47,8 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
     const started = performance.now();
     const id = requestId(ctx.get(REQUEST_ID_HEADER));
     ctx.set(REQUEST_ID_HEADER, id);
+    // Every answer is read as the type it says (a problem document or a value list is never sniffed as HTML).
+    ctx.set('X-Content-Type-Options', 'nosniff');
     let failure: unknown;
     try {
       const found = INDEX.match(ctx.path, ctx.method);
@@ -55,7 +58,8 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
         ctx.set('Allow', allocating);
         throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
       }
-      await authorize(ctx, found, tokens, publicDocs, store);
+      const authorized = authorize(ctx, found, tokens, publicDocs, deps);
+      if (authorized) await authorized;
       await next();
       // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
       if (ctx.method === 'OPTIONS' && allocating && ctx.response.get('Allow')) ctx.set('Allow', allocating);

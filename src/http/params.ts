@@ -18,9 +18,8 @@ function single(ctx: Context, name: string): string | undefined {
   return v;
 }
 
-/** The sequence id from the raw path segment after `prefix` (and before `suffix`), percent-decoded. */
-export function sequenceId(ctx: Context, prefix: string, suffix = ''): string {
-  const raw = ctx.path.slice(prefix.length, ctx.path.length - suffix.length);
+/** The sequence id from a raw (percent-encoded) path segment, decoded and checked (length first: nothing longer is matched against anything). */
+export function sequenceIdOf(raw: string): string {
   let id: string;
   try {
     id = decodeURIComponent(raw);

@@ -6,8 +6,9 @@ import { ERRORS } from './error-table.js';
 /** Seconds a client should wait before retrying a 503 (a full disk, a lost database, a drain: all take a while). */
 export const RETRY_AFTER_SECONDS = 5;
 
-// An absolute path after a space, quote or parenthesis (or at the start): what an errno message names.
-const PATH = /(^|[\s'"(=])\/[^\s'",)]*/g;
+// An absolute path after a space, quote or parenthesis (or at the start): what an errno message names. A ";" or
+// ":" that ends it (followed by a space or the end) is the sentence's, not the path's.
+const PATH = /(^|[\s'"(=])\/(?:[^\s'",);:]|[;:](?!\s|$))*/g;
 
 /** The detail with server paths replaced: an answer tells what failed, the log tells where. */
 export const withoutPaths = (detail: string): string => detail.replace(PATH, '$1<path>');

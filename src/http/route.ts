@@ -23,8 +23,11 @@ export interface RouteDeps {
 
 export type Handler = (ctx: Context, deps: RouteDeps) => Promise<void> | void;
 
-/** Reads the name a take:/admin: glob is matched against; undefined when it cannot be read (then refused). */
-export type NameReader = (ctx: Context, captures: readonly string[], store: Store) => string | undefined | Promise<string | undefined>;
+/** The name(s) a take:/admin: glob is matched against (each must be allowed); undefined when none can be read (then refused). */
+export type Names = string | readonly string[] | undefined;
+
+/** Reads the name(s) the store will act on (names.ts); may throw the request's 4xx for a malformed name. */
+export type NameReader = (ctx: Context, captures: readonly string[], deps: RouteDeps) => Names | Promise<Names>;
 
 /** Who may call a route. */
 export type Access =
@@ -43,18 +46,6 @@ export const METRICS: Access = { kind: 'metrics' };
 export const READ: Access = { kind: 'read' };
 export const take = (name: NameReader): Access => ({ kind: 'take', name });
 export const admin = (name: NameReader): Access => ({ kind: 'admin', name });
-
-/** The first path parameter, percent-decoded. */
-export const pathName: NameReader = (_, captures) => {
-  try {
-    return decodeURIComponent(captures[0]!);
-  } catch {
-    return undefined;
-  }
-};
-
-/** The sequence a reservation (first path parameter) belongs to. */
-export const reservationSequence: NameReader = (_, captures, store) => store.reservationSequence(captures[0]!);
 
 /** An OpenAPI operation object. */
 export type Operation = Record<string, unknown>;

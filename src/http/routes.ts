@@ -4,7 +4,8 @@
 // To add a route: write its handler in routes/<area>.ts and its OpenAPI operation in openapi/paths/<area>.ts,
 // then add one entry here (a new path parameter also needs its line in openapi/parameters.ts). `allocates`
 // and `access` are required: a route that hands values out says so (HEAD is then refused), and a scoped
-// token reaches only the scope the entry names (take/admin with how the name is read, e.g. pathName).
+// token reaches only the scope the entry names: take/admin with the name the store will act on (names.ts:
+// sequenceName resolves an id as the store does, poolPathName, builtInPool; pathName checks a name as sent and in NFC).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
 import * as ledgerDocs from './openapi/paths/ledger.js';
 import * as ops from './openapi/paths/operations.js';
@@ -15,7 +16,8 @@ import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { admin, DOCS, METRICS, pathName, PUBLIC, READ, reservationSequence, take, type Route } from './route.js';
+import { builtInPool, pathName, poolPathName, reservationSequence, sequenceName } from './names.js';
+import { admin, DOCS, METRICS, PUBLIC, READ, take, type Route } from './route.js';
 import * as docs from './routes/docs.js';
 import * as ledger from './routes/ledger.js';
 import { metrics } from './routes/metrics.js';
@@ -27,12 +29,12 @@ import * as sequences from './routes/sequences.js';
 export type { Lifecycle } from './route.js';
 
 export const ROUTES: readonly Route[] = [
-  { methods: ['GET', 'POST'], path: '/next/:sequenceId', handler: sequences.next, allocates: true, access: take(pathName), doc: sequenceDocs.next },
-  { methods: ['GET'], path: '/random', handler: random.drawBuiltIn, allocates: true, access: take(random.randomType), doc: randomDocs.drawBuiltIn },
-  { methods: ['GET', 'POST'], path: '/random/:name', handler: random.drawNamed, allocates: true, access: take(pathName), doc: randomDocs.drawNamed },
+  { methods: ['GET', 'POST'], path: '/next/:sequenceId', handler: sequences.next, allocates: true, access: take(sequenceName), doc: sequenceDocs.next },
+  { methods: ['GET'], path: '/random', handler: random.drawBuiltIn, allocates: true, access: take(builtInPool), doc: randomDocs.drawBuiltIn },
+  { methods: ['GET', 'POST'], path: '/random/:name', handler: random.drawNamed, allocates: true, access: take(poolPathName), doc: randomDocs.drawNamed },
   { methods: ['GET'], path: '/pools', handler: pools.listPools, allocates: false, access: READ, doc: poolDocs.listPools },
   { methods: ['GET'], path: '/pools/:name', handler: pools.getPool, allocates: false, access: READ, doc: poolDocs.getPool },
-  { methods: ['PUT'], path: '/pools/:name', handler: pools.definePool, allocates: false, access: admin(pathName), doc: poolDocs.definePool, body: 'json' },
+  { methods: ['PUT'], path: '/pools/:name', handler: pools.definePool, allocates: false, access: admin(poolPathName), doc: poolDocs.definePool, body: 'json' },
   { methods: ['GET'], path: '/pools/:name/values/:value', handler: pools.wasIssued, allocates: false, access: READ, doc: poolDocs.wasIssued },
   { methods: ['GET'], path: '/lease-pools', handler: leases.listLeasePools, allocates: false, access: READ, doc: leaseDocs.listLeasePools },
   { methods: ['GET'], path: '/lease-pools/:name', handler: leases.getLeasePool, allocates: false, access: READ, doc: leaseDocs.getLeasePool },
@@ -43,7 +45,7 @@ export const ROUTES: readonly Route[] = [
   { methods: ['POST'], path: '/leases/:lease/release', handler: leases.release, allocates: true, access: take(leasePoolName), doc: leaseDocs.releaseLease, body: 'json' },
   { methods: ['GET'], path: '/sequences', handler: sequences.listSequences, allocates: false, access: READ, doc: sequenceDocs.listSequences },
   { methods: ['GET'], path: '/sequences/:sequenceId', handler: sequences.getSequence, allocates: false, access: READ, doc: sequenceDocs.getSequence },
-  { methods: ['PUT'], path: '/sequences/:sequenceId', handler: sequences.setSequence, allocates: false, access: admin(pathName), doc: sequenceDocs.setSequence, body: 'json' },
+  { methods: ['PUT'], path: '/sequences/:sequenceId', handler: sequences.setSequence, allocates: false, access: admin(sequenceName), doc: sequenceDocs.setSequence, body: 'json' },
   { methods: ['GET'], path: '/healthz', handler: probes.health, allocates: false, access: PUBLIC, doc: ops.healthz },
   { methods: ['GET'], path: '/health', handler: probes.health, allocates: false, access: PUBLIC, doc: ops.healthAlias },
   { methods: ['GET'], path: '/livez', handler: probes.live, allocates: false, access: PUBLIC, doc: ops.livez },
@@ -52,7 +54,7 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET'], path: '/openapi.json', handler: docs.openapi, allocates: false, access: DOCS, doc: ops.openapi },
   { methods: ['GET'], path: '/docs', handler: docs.page, allocates: false, access: DOCS, doc: ops.docs },
   { methods: ['GET'], path: `${DOCS_ASSETS_PREFIX}:asset`, handler: docs.asset, allocates: false, access: DOCS, doc: ops.docsAsset },
-  { methods: ['POST'], path: '/reserve/:sequenceId', handler: ledger.reserve, allocates: true, access: take(pathName), doc: ledgerDocs.reserve, body: 'meta' },
+  { methods: ['POST'], path: '/reserve/:sequenceId', handler: ledger.reserve, allocates: true, access: take(sequenceName), doc: ledgerDocs.reserve, body: 'meta' },
   { methods: ['GET'], path: '/reservations/:reservation', handler: ledger.getReservation, allocates: false, access: READ, doc: ledgerDocs.getReservation },
   { methods: ['POST'], path: '/reservations/:reservation/confirm', handler: ledger.confirm, allocates: false, access: take(reservationSequence), doc: ledgerDocs.confirm, body: 'meta' },
   { methods: ['POST'], path: '/reservations/:reservation/void', handler: ledger.voidReservation, allocates: false, access: take(reservationSequence), doc: ledgerDocs.voidReservation, body: 'json' },

@@ -1,7 +1,7 @@
 // Who a bearer token is: TOKEN (may do everything), the scoped tokens of TOKENS_FILE, and METRICS_TOKEN.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import picomatch from 'picomatch';
+import { compileGlob, GlobError } from './glob.js';
 
 export type ScopeKind = 'read' | 'take' | 'admin';
 
@@ -31,14 +31,20 @@ export class TokensFileError extends Error {}
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-// dot: ids may start with "."; "*" stays within one name (names have no "/").
-const glob = (pattern: string): ((name: string) => boolean) => picomatch(pattern, { dot: true });
+function glob(pattern: string, where: string): (name: string) => boolean {
+  try {
+    return compileGlob(pattern);
+  } catch (e) {
+    if (e instanceof GlobError) throw new TokensFileError(`${where}: the glob ${JSON.stringify(pattern.slice(0, 80))} cannot be used: ${e.message}`);
+    throw e;
+  }
+}
 
 function parseScope(raw: unknown, where: string): Scope {
   if (raw === 'read') return { kind: 'read', glob: '*', matches: () => true };
   const m = typeof raw === 'string' ? /^(take|admin):(.+)$/.exec(raw) : null;
   if (!m) throw new TokensFileError(`${where}: scope ${JSON.stringify(raw)} is not "read", "take:<glob>" or "admin:<glob>"`);
-  return { kind: m[1] as ScopeKind, glob: m[2]!, matches: glob(m[2]!) };
+  return { kind: m[1] as ScopeKind, glob: m[2]!, matches: glob(m[2]!, where) };
 }
 
 /** Parses the JSON of a TOKENS_FILE: {"tokens":[{"name","sha256"|"token","scopes":[…]}]}. */

@@ -77,6 +77,11 @@ describe('the edge', () => {
     expect(res.body.detail).to.equal("the state could not be written (EACCES: permission denied, open '<path>'); nothing was handed out");
     expect(withoutPaths('ENOSPC: no space left on device, write /var/lib/x (fd 3)')).to.equal('ENOSPC: no space left on device, write <path> (fd 3)');
     expect(withoutPaths('sequence "a" is at 3')).to.equal('sequence "a" is at 3');
+    // The fencing detail keeps its sentence: the ";" and ":" after a path are not the path's.
+    expect(withoutPaths('another process holds /tmp/s/sequences.json.lock; this one stops writing: restart this process once the other has stopped')).to.equal(
+      'another process holds <path>; this one stops writing: restart this process once the other has stopped',
+    );
+    expect(withoutPaths('cannot read /a/b: gone')).to.equal('cannot read <path>: gone');
     await store.close();
   });
 

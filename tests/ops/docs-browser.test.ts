@@ -44,10 +44,20 @@ if (!haveChromium && process.env.REQUIRE_CHROMIUM !== '1')
     });
     const site = srv.url.replace('127.0.0.1', HOST);
     const requested: string[] = [];
+    const violations: string[] = [];
     try {
       const page = await browser.newPage();
       page.on('request', (r) => requested.push(r.url()));
-      await page.goto(`${site}/docs`, { waitUntil: 'networkidle' });
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+      });
+      // Chromium reports each violation on the console ("Refused to …"); the event catches the rest.
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error('Refused to load (CSP) ' + e.violatedDirective + ' ' + e.blockedURI))",
+      );
+      const response = await page.goto(`${site}/docs`, { waitUntil: 'networkidle' });
+      expect(response?.headers()['content-security-policy']).to.include("default-src 'none'");
+      expect(response?.headers()['x-content-type-options']).to.equal('nosniff');
       await page.waitForSelector('.opblock-summary-path', { timeout: 30_000 });
       const title = await page.locator('.info .title').first().textContent();
       expect(title).to.match(/^take-a-number/);
@@ -55,6 +65,8 @@ if (!haveChromium && process.env.REQUIRE_CHROMIUM !== '1')
       expect(paths.map((p) => p.replace(/\u200b/g, ''))).to.include.members(['/next/{sequenceId}', '/random', '/readyz', '/livez']);
       // No validator badge: it would load an image from another host.
       expect(await page.locator('.validator-badge, img[src*="validator"]').count()).to.equal(0);
+      // The page's CSP allows only its own assets, and the page needs nothing else.
+      expect(violations).to.deep.equal([]);
     } finally {
       await browser.close();
       await stopChild(srv);

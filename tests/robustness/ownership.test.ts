@@ -3,11 +3,29 @@
 // blocked; the first then resumes, and no value repeats.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stopChild } from '../../bench/children.js';
 import { MAIN_JS, openFileStore, runServerToExit, startServerProcess, tempDir } from '../support/helpers.js';
 
 describe('robustness: ownership (flock on <state>.lock)', function () {
   this.timeout(60_000);
+
+  it('flock is never found through PATH: a fake flock early in PATH (it "succeeds" without locking) cannot let a second server in', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'sequences.json');
+    const bin = path.join(dir, 'bin');
+    await mkdir(bin);
+    await writeFile(path.join(bin, 'flock'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const first = await startServerProcess({ SEQUENCE_FILE: file });
+    try {
+      const second = await runServerToExit({ SEQUENCE_FILE: file, PATH: `${bin}:${process.env.PATH ?? ''}` });
+      expect(second.code).to.equal(1);
+      expect(second.stdout + second.stderr).to.include('another process is using');
+    } finally {
+      expect(await stopChild(first)).to.equal(0);
+    }
+  });
 
   it('SIGSTOP longer than any timeout: a second server refuses to start; the first resumes; nothing repeats', async () => {
     const file = path.join(await tempDir(), 'sequences.json');

@@ -62,6 +62,7 @@ function faulty(disk: StateWriter, code: () => string | undefined): StateWriter 
     append: (line) => gate(() => disk.append(line)),
     writeSnapshot: (chunks) => gate(() => disk.writeSnapshot(chunks)),
     resetJournal: (lines) => gate(() => disk.resetJournal(lines)),
+    journalIntact: () => disk.journalIntact(),
     close: () => disk.close(),
   };
 }

@@ -170,6 +170,10 @@ export class ControlledWriter implements StateWriter {
     this.writes++;
   }
 
+  journalIntact(): Promise<boolean> {
+    return this.inner!.journalIntact();
+  }
+
   resetJournal(lines: string): Promise<void> {
     return this.inner!.resetJournal(lines);
   }

@@ -65,6 +65,10 @@ export class GatedWriter implements StateWriter {
     await this.inner!.resetJournal(lines);
   }
 
+  journalIntact(): Promise<boolean> {
+    return this.inner!.journalIntact();
+  }
+
   close(): Promise<void> {
     return this.inner!.close();
   }

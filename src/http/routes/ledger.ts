@@ -1,20 +1,20 @@
 // The ledger routes: reserve, a reservation and its changes (confirm, void, extend), the ledger and its gaps.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import { resolveId } from '../../ids.js';
 import { parseConfirm, parseExtend, parseReserve, parseVoid } from '../../ledger/input.js';
 import { canonicalJson, FIELDS, ordered, RESERVATION_ID, type LedgerRecord } from '../../ledger/record.js';
 import { reservationNotFound } from '../../ledger/transitions.js';
 import { bodyOf } from '../json-body.js';
 import { ledgerFormat, ledgerQuery, period } from '../ledger-params.js';
+import { resolvedSequenceId } from '../names.js';
 import * as params from '../params.js';
 import type { RouteDeps } from '../route.js';
 import { sendJson } from './respond.js';
 
 const by = (ctx: Context): string | null => (ctx.state as { by?: string }).by ?? null;
 
-function sequenceId(ctx: Context, { store }: RouteDeps, prefix: string, suffix = ''): Promise<string> {
-  return resolveId(params.sequenceId(ctx, prefix, suffix), { has: async (id) => (await store.lastValue(id)) !== undefined, twins: (nfc) => store.twins(nfc) });
+function sequenceId(ctx: Context, deps: RouteDeps, prefix: string, suffix = ''): Promise<string> {
+  return resolvedSequenceId(ctx, deps, ctx.path.slice(prefix.length, ctx.path.length - suffix.length));
 }
 
 function reservationId(ctx: Context): string {

@@ -1,7 +1,7 @@
 // The draws: /random from the built-in pools, /random/:name from any pool.
 import type { Context } from 'koa';
 import * as params from '../params.js';
-import type { NameReader, RouteDeps } from '../route.js';
+import type { RouteDeps } from '../route.js';
 import { respond } from './respond.js';
 
 /** Draws from a pool: {"number"}/{"numbers"} for number pools, {"code"}/{"codes"} for code pools. */
@@ -22,9 +22,3 @@ async function drawFrom(ctx: Context, { store, random, metrics }: RouteDeps, nam
 export const drawBuiltIn = (ctx: Context, deps: RouteDeps): Promise<void> => drawFrom(ctx, deps, params.poolKind(ctx));
 
 export const drawNamed = (ctx: Context, deps: RouteDeps): Promise<void> => drawFrom(ctx, deps, params.poolName(ctx.path.slice('/random/'.length)));
-
-/** `/random?type=` names the built-in pool: int (default) or float. */
-export const randomType: NameReader = (ctx) => {
-  const t = ctx.query.type;
-  return t === undefined ? 'int' : typeof t === 'string' ? t.toLowerCase() : undefined;
-};

@@ -1,20 +1,18 @@
 // The sequence routes: hand out the next value(s), list, read and set a sequence.
 import type { Context } from 'koa';
 import { ServiceError } from '../../errors.js';
-import { resolveId } from '../../ids.js';
 import { renderRange } from '../../series/format.js';
 import { describe } from '../../series/sequence.js';
 import { parseConfigureBody } from '../../series/settings.js';
 import { bodyOf, optionalJsonBody } from '../json-body.js';
 import { parseNextBody } from '../../ledger/input.js';
+import { resolvedSequenceId } from '../names.js';
 import * as params from '../params.js';
 import type { RouteDeps } from '../route.js';
 import { respond, sendJson } from './respond.js';
 
-/** The id after `prefix` in the raw path; ids stored before NFC stay reachable (src/ids.ts). */
-function sequenceId(ctx: Context, { store }: RouteDeps, prefix: string): Promise<string> {
-  return resolveId(params.sequenceId(ctx, prefix), { has: async (id) => (await store.lastValue(id)) !== undefined, twins: (nfc) => store.twins(nfc) });
-}
+/** The id after `prefix` in the raw path, as the scope check resolved it; ids stored before NFC stay reachable (src/ids.ts). */
+const sequenceId = (ctx: Context, deps: RouteDeps, prefix: string): Promise<string> => resolvedSequenceId(ctx, deps, ctx.path.slice(prefix.length));
 
 export async function next(ctx: Context, deps: RouteDeps): Promise<void> {
   const id = await sequenceId(ctx, deps, '/next/');

@@ -1,7 +1,8 @@
 // Crash states, enumerated: a recorded workload (through the production writer, with checkpoints), then its
 // journal cut at every byte offset of its last records, each cut paired with each snapshot the run wrote.
 // Recovery never falls behind a value whose record was whole (acknowledged), never goes past what the
-// run handed out, and never refuses a plain torn tail.
+// run handed out, and never refuses a plain torn tail. And a journal switch that fails half-way (its replica
+// rename), followed by a modelled power cut after each later answer.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import type { StateWriter } from '../../../src/store/file/commit/writer.js';
 import { statePaths } from '../../../src/store/file/paths.js';
 import { readState } from '../../../src/store/file/recovery/recover.js';
 import { openFileStore, tempDir } from '../../support/helpers.js';
+import { powerCutFs } from '../../support/power-cut-fs.js';
 
 interface Recorded {
   lines: string[];
@@ -19,6 +21,7 @@ interface Recorded {
 /** The production writer, recording every line appended and every snapshot written. */
 function recording(rec: Recorded): (disk: StateWriter) => StateWriter {
   return (disk) => ({
+    journalIntact: () => disk.journalIntact(),
     async append(line) {
       await disk.append(line);
       rec.lines.push(line);
@@ -108,5 +111,32 @@ describe('store/file: crash states, enumerated', function () {
     }
     console.log(`      (${states} crash states recovered: ${rec.snapshots.length} snapshots × ${journal.length - from + 1} cuts of the last ${LAST} records × 3 journal pairs; ${torn} with a torn tail; 0 refused)`);
     expect(states).to.equal(rec.snapshots.length * (journal.length - from + 1) * 3);
+  });
+
+  it('a journal switch whose replica rename fails (ENOSPC), then a power cut after each later answer: every acknowledged value is recovered', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'sequences.json');
+    const paths = statePaths(file);
+    const pc = powerCutFs(paths.journalReplica);
+    const store = await openFileStore(file, {}, { fs: pc.fs, checkpointBytes: 300 });
+    pc.failRename(paths.journalReplica);
+    let acked = 0;
+    let cuts = 0;
+    for (let i = 0; i < 60; i++) {
+      acked = (await store.next('a', 1)).last;
+      await store.settled();
+      if (!pc.failed()) continue;
+      // A power cut now: only durable directory entries, the flushed primary, the replica as written whole.
+      const into = path.join(await tempDir(), 'cut');
+      await mkdir(into);
+      await pc.cut(dir, into);
+      const state = await readState(statePaths(path.join(into, 'sequences.json')));
+      expect(state.sequences.get('a') ?? 0, `after the answer of a = ${acked}`).to.be.at.least(acked);
+      cuts++;
+    }
+    await store.close();
+    expect(pc.failed()).to.equal(true);
+    console.log(`      (a failed switch, then ${cuts} modelled power cuts, one after each answer: none behind)`);
+    expect(cuts).to.be.above(10);
   });
 });

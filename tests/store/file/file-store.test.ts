@@ -245,6 +245,78 @@ describe('store: FileStore', () => {
     ]);
   });
 
+  it('a compact format-1 file (one line) with a duplicate id keeps the highest value, as the pretty-printed layout does', async () => {
+    for (const text of [
+      '{"format":1,"generation":0,"sequences":{"x":100,"x":3},"random":{},"idempotency":{}}',
+      '{\n  "format": 1,\n  "generation": 0,\n  "sequences": {\n    "x": 100,\n    "x": 3\n  },\n  "random": {},\n  "idempotency": {}\n}\n',
+      '{"x":100,"x":3}',
+      '{"x":3,"x":100}',
+    ]) {
+      const f = path.join(await tempDir(), 'sequences.json');
+      await writeFile(f, text);
+      const store = await openFileStore(f);
+      expect(await store.next('x', 1), text).to.deep.equal({ first: 101, last: 101 });
+      await store.close();
+    }
+  });
+
+  it('the legacy original is copied aside without following a link planted at its name: the target stays as it was', async () => {
+    const dir = path.dirname(file);
+    const victim = path.join(await tempDir(), 'victim.txt');
+    await writeFile(victim, 'do not touch\n');
+    const legacy = '{"foo": 3}';
+    await writeFile(file, legacy);
+    // A link for every millisecond stamp of the next seconds, where the copy's name will fall.
+    const now = Date.now();
+    const { symlink, lstat } = await import('node:fs/promises');
+    const { fileStamp } = await import('../../../src/store/file/paths.js');
+    for (let t = now; t < now + 3000; t++) await symlink(victim, `${file}.legacy-${fileStamp(new Date(t))}`);
+    const store = await openFileStore(file);
+    expect(await store.next('foo', 1)).to.deep.equal({ first: 4, last: 4 });
+    await store.close();
+    expect(await readFile(victim, 'utf8')).to.equal('do not touch\n');
+    const kept: string[] = [];
+    for (const n of await readdir(dir)) if (n.startsWith('sequences.json.legacy-') && (await lstat(path.join(dir, n))).isFile()) kept.push(n);
+    expect(kept).to.have.length(1);
+    expect(kept[0]).to.match(/-1$/);
+    expect(await readFile(path.join(dir, kept[0]!), 'utf8')).to.equal(legacy);
+  });
+
+  it('a generation near 2^53 (an edited file, a very long life): the start writes the state whole and counts from 0 again; no generation is written twice', async () => {
+    await writeFile(file, `{"format":1,"generation":${Number.MAX_SAFE_INTEGER - 1},"sequences":{"x":5},"random":{},"idempotency":{}}`);
+    const store = await openFileStore(file);
+    for (let i = 6; i <= 8; i++) expect(await store.next('x', 1)).to.deep.equal({ first: i, last: i });
+    // As a crash would leave them: the snapshot at generation 0, the journal's records after it.
+    const gs = (await readFile(`${file}.journal`, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { g: number }).g);
+    expect(gs).to.deep.equal([1, 2, 3]);
+    const onDisk = await readStateFiles(resolveStatePaths(file));
+    expect([onDisk.generation, onDisk.sequences.get('x')]).to.deep.equal([3, 8]);
+    await store.close();
+    const again = await openFileStore(file);
+    expect(await again.next('x', 1)).to.deep.equal({ first: 9, last: 9 });
+    await again.close();
+  });
+
+  it('a deleted primary journal is noticed within the next commit, logged, and both copies made whole before that commit is answered', async () => {
+    const { captureLog } = await import('../../support/robustness.js');
+    const { FileStore } = await import('../../../src/store/file/file-store.js');
+    const { testConfig } = await import('../../support/helpers.js');
+    const { log, lines } = captureLog();
+    const store = await FileStore.open({ config: testConfig({ SEQUENCE_FILE: file }), log });
+    for (let i = 1; i <= 3; i++) await store.next('x', 1);
+    await rm(`${file}.journal`);
+    expect(await store.next('x', 1)).to.deep.equal({ first: 4, last: 4 });
+    expect(lines.filter((l) => l.event === 'journal_replaced').map((l) => l.path)).to.deep.equal([`${file}.journal`]);
+    // A power cut now (page cache lost): the snapshots alone, both whole and holding x = 4; the journal copies are there again.
+    for (const copy of [file, `${file}.replica`]) expect((await readState(copy)).sequences).to.deep.equal({ x: 4 });
+    expect(await readFile(`${file}.journal`, 'utf8')).to.equal('');
+    expect(await readFile(`${file}.journal.replica`, 'utf8')).to.equal('');
+    // Appends go on into the new journal.
+    expect(await store.next('x', 1)).to.deep.equal({ first: 5, last: 5 });
+    expect(JSON.parse((await readFile(`${file}.journal`, 'utf8')).trim()).seq).to.deep.equal({ x: 5 });
+    await store.close();
+  });
+
   it('refuses every call after close with storage_unavailable', async () => {
     const store = await openFileStore(file);
     await store.close();

@@ -21,6 +21,7 @@ class FreezeAfterAppend {
   armed = false;
   reached = false;
   readonly wrap = (disk: StateWriter): StateWriter => ({
+    journalIntact: () => disk.journalIntact(),
     append: async (line) => {
       await disk.append(line);
       if (this.armed) {

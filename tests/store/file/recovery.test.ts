@@ -99,6 +99,19 @@ describe('store/file: recovery of snapshot plus journal', () => {
     expect(await refusal(readState(paths))).to.include('no intact snapshot');
   });
 
+  it('the refusal says what is there: "the journal alone cannot prove" only with journal records, "no journal record" without; the lock file is named as the one file it may have made', async () => {
+    const { paths } = await written();
+    await writeFile(paths.primary, '{ damaged');
+    await rm(paths.replica);
+    const withJournal = await refusal(readState(paths));
+    expect(withJournal).to.include(', so the journal alone cannot prove what was handed out.');
+    await writeFile(paths.journal, '');
+    await writeFile(paths.journalReplica, '');
+    const without = await refusal(readState(paths));
+    expect(without).to.include(`is missing, and there is no journal record to recover from. No state file was changed (only the lock file may have been created)`);
+    expect(without).to.not.include('journal alone');
+  });
+
   it('refuses a missing generation (a record lost from both copies)', async () => {
     const { paths, lines } = await written();
     const gap = lines[0]! + lines[2]!;

@@ -10,7 +10,7 @@
 //     checkpoint meanwhile (the epoch moved) or must write one, the switch is skipped.
 //  2a. Before a snapshot is written, the ledger events not yet in the ledger file are appended to it and
 //     fdatasynced; the snapshot names the chain heads taken before them (the file holds at least those).
-//  5. After a failed write or a retaken lock, the next commit writes a whole checkpoint instead of appending:
+//  5. After a failed write (a failed journal switch included) or a retaken lock, the next commit writes a whole checkpoint instead of appending:
 //     nothing is ever appended after a line that may be torn.
 import { Mutex } from 'async-mutex';
 import type { Logger } from 'pino';
@@ -75,11 +75,19 @@ export class Checkpointer {
     this.wholeDue = true;
   }
 
-  /** Appends one commit's record (rule 1), counted toward the next checkpoint and carried across a background one. */
+  /**
+   * Appends one commit's record (rule 1), counted toward the next checkpoint and carried across a background one.
+   * A primary journal deleted or replaced under it (its identity changed) took the record into a file nobody
+   * reads back: both copies are made whole again at once, before the commit is answered.
+   */
   async append(line: string): Promise<void> {
-    await this.parts.writer.append(line);
+    const { writer, log, paths } = this.parts;
+    await writer.append(line);
     this.journalBytes += line.length;
     this.carry?.push(line);
+    if (await writer.journalIntact()) return;
+    log.error({ event: 'journal_replaced', path: paths.journal }, `the journal ${paths.journal} was deleted or replaced; writing the state whole again`);
+    await this.writeWhole();
   }
 
   /** A whole checkpoint now (start, clean stop, after a failure): both snapshots, then an empty journal (rules 2, 3). */
@@ -160,7 +168,14 @@ export class Checkpointer {
       await between(async () => {
         if (this.epoch !== epoch || this.wholeDue) return;
         const lines = this.carry!.join('');
-        await writer.resetJournal(lines);
+        try {
+          await writer.resetJournal(lines);
+        } catch (e) {
+          // A switch that failed half-way may leave a renamed journal whose directory entry is not durable:
+          // the next commit writes the state whole (directory fsyncs included) before it is answered (rule 5).
+          this.wholeDue = true;
+          throw e;
+        }
         this.journalBytes = Buffer.byteLength(lines);
       });
       if (this.failure !== undefined) log.warn({ event: 'checkpoint_recovered', path: paths.primary }, 'checkpoints succeed again');

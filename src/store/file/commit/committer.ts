@@ -15,6 +15,10 @@ import type { State } from '../state.js';
 import type { CommitBudget } from './budget.js';
 import { GroupCommit } from './group-commit.js';
 
+/** The generation cannot grow safely; the start counts from 0 again (start/open.ts), so a restart resolves it. */
+const generationExhausted = (g: number): Error =>
+  Object.assign(new Error(`the state's generation is ${g}, the largest that can be counted exactly; restart the service: its start writes the state whole and counts generations from 0 again`), { code: 'EGENERATION' });
+
 export interface CommitEvents {
   onCommit?: (stats: CommitStats) => void;
   onCommitFailure?: () => void;
@@ -73,6 +77,8 @@ export class Committer {
     try {
       if (await fence.check()) checkpointer.requireWhole();
       if (pending.empty && !checkpointer.due) return;
+      // Past the largest safe integer a generation no longer grows: it would be written twice (and replayed as one).
+      if (state.generation >= Number.MAX_SAFE_INTEGER) throw generationExhausted(state.generation);
       state.generation++;
       idempotency.expire();
       const changes = pending.take();
@@ -80,6 +86,7 @@ export class Committer {
       budget.next();
       if (checkpointer.due) await checkpointer.writeWhole();
       else await checkpointer.append(encodeRecord(state.generation, changes));
+      fence.confirm();
     } catch (e) {
       // Draws waiting for room are let in all the same: their commit answers them (never left waiting).
       if (!taken) budget.next();

@@ -12,12 +12,19 @@ export interface StateWriter {
   writeSnapshot(chunks: readonly Buffer[]): Promise<void>;
   /** Replaces both journal copies with `lines` (the records after the snapshot), durably, and appends there from now on. */
   resetJournal(lines: string): Promise<void>;
+  /**
+   * Whether the primary journal at its path is still the file appended to (same device and inode since it was
+   * opened or switched): a deleted or replaced one would take flushed records nobody can read back.
+   */
+  journalIntact(): Promise<boolean>;
   /** Closes the journal files. */
   close(): Promise<void>;
 }
 
 export class DiskWriter implements StateWriter {
   private readonly journal: JournalFiles;
+  /** The primary journal's identity when it was last opened or switched; undefined until the first append. */
+  private journalId: string | undefined;
 
   constructor(
     private readonly paths: StatePaths,
@@ -26,8 +33,20 @@ export class DiskWriter implements StateWriter {
     this.journal = new JournalFiles([paths.journal, paths.journalReplica], fs);
   }
 
-  append(line: string): Promise<void> {
-    return this.journal.append(line);
+  async append(line: string): Promise<void> {
+    await this.journal.append(line);
+    this.journalId ??= await this.identity();
+  }
+
+  async journalIntact(): Promise<boolean> {
+    return this.journalId === undefined || (await this.identity()) === this.journalId;
+  }
+
+  private identity(): Promise<string | undefined> {
+    return this.fs.stat(this.paths.journal).then(
+      (s) => `${s.dev}:${s.ino}`,
+      () => undefined,
+    );
   }
 
   async writeSnapshot(chunks: readonly Buffer[]): Promise<void> {
@@ -47,6 +66,7 @@ export class DiskWriter implements StateWriter {
       // Reopened even after a failure: appends must never go to a copy that was renamed over.
       try {
         this.journal.open();
+        this.journalId = await this.identity();
       } catch {
         // opened again by the next append (which then reports the error)
       }

@@ -75,6 +75,18 @@ export class Fence {
     return true;
   }
 
+  /**
+   * After a commit's record is durable and before it is answered: the lock is still the one held. Checking
+   * before the write alone leaves a gap (a stalled write, the lock deleted, a second process started meanwhile);
+   * a commit that finds it lost throws, so it is not answered (the next commit checks the disk, see check()).
+   */
+  confirm(): void {
+    if (this.fenced !== undefined) throw fencedError(this.fenced);
+    if (this.owner.holds()) return;
+    this.reportLost();
+    throw new Error(`the lock file ${this.owner.path} was removed or replaced while this commit was written, so another process may own the state; this commit is not answered`);
+  }
+
   /** Stops the watch (at stop, before the last checkpoint). */
   stopWatch(): void {
     clearInterval(this.watch);

@@ -1,5 +1,5 @@
 // One live process per state: an flock(2) on <state>.lock, held by this process's open file description.
-// util-linux `flock` takes it on the descriptor we pass as its fd 3; the lock belongs to the open file, so
+// util-linux `flock` (at a fixed path, never found through PATH) takes it on the descriptor we pass as its fd 3; the lock belongs to the open file, so
 // it stays held after `flock` exits, never goes stale while we are paused or busy, and the kernel frees it
 // when this process dies. Fencing: the lock file at the path must stay the one we hold.
 import { spawnSync } from 'node:child_process';
@@ -8,15 +8,34 @@ import { StartupError } from '../../../errors.js';
 
 const FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
 
+// Fixed places of util-linux flock, never PATH: a writable early PATH entry could put a fake flock there.
+const FLOCK_PLACES = ['/usr/bin/flock', '/bin/flock', '/usr/local/bin/flock'];
+let flockProgram: string | undefined;
+
+/** The flock program: the first fixed place holding an executable regular file owned by root, found once. */
+export function flockPath(): string {
+  if (flockProgram !== undefined) return flockProgram;
+  for (const place of FLOCK_PLACES) {
+    try {
+      const s = statSync(place);
+      if (s.isFile() && s.uid === 0 && (s.mode & 0o111) !== 0 && (s.mode & 0o022) === 0) return (flockProgram = place);
+    } catch {
+      // not there
+    }
+  }
+  throw new StartupError(`cannot lock the state: util-linux flock is not at ${FLOCK_PLACES.join(' or ')} (owned by root, not writable by others); install util-linux`);
+}
+
 export type TakeResult = { fd: number } | { busy: true };
 
 /** Opens the lock file and tries the lock without waiting. Throws the open's error (ENOENT, EROFS, EACCES …). */
 export function tryLock(path: string): TakeResult {
+  const program = flockPath();
   const fd = openSync(path, FLAGS, 0o644);
-  const r = spawnSync('flock', ['--exclusive', '--nonblock', '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
+  const r = spawnSync(program, ['--exclusive', '--nonblock', '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
   if (r.status === 0) return { fd };
   closeSync(fd);
-  if (r.error) throw new StartupError(`cannot lock ${path}: the flock program could not run (${r.error.message}); it comes with util-linux`);
+  if (r.error) throw new StartupError(`cannot lock ${path}: ${program} could not run (${r.error.message}); it comes with util-linux`);
   if (r.status === 1) return { busy: true };
   throw new StartupError(`cannot lock ${path}: flock said ${JSON.stringify(r.stderr.toString().trim())} (exit ${r.status})`);
 }

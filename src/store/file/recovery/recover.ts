@@ -1,16 +1,16 @@
 // Start-up recovery: the best valid snapshot copy (checksum, then generation), then every later journal
 // record from whichever journal copy holds it intact. Damaged files are moved aside and logged; a gap in
 // what was acknowledged refuses the start, naming the files and the ways out.
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { StartupError } from '../../../errors.js';
 import { apply } from '../apply.js';
 import { readJournal, type JournalCopy } from '../journal/read.js';
-import { fileStamp, type StatePaths } from '../paths.js';
+import type { StatePaths } from '../paths.js';
 import { intactGeneration } from '../snapshot/checksum.js';
 import { parseSnapshot, type ParsedSnapshot } from '../snapshot/read.js';
 import { emptyState, type State } from '../state.js';
-import { keepAside } from './aside.js';
+import { copyAside, keepAside } from './aside.js';
 import { salvage } from './salvage.js';
 import type { LedgerRecord } from '../../../ledger/record.js';
 import { coverLedger, ledgerEventsProblem, loadLedgerFile } from '../ledger/load.js';
@@ -81,7 +81,8 @@ export function plan(ins: Inspection): Plan {
     if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.status === 'missing' || j.bytes === 0) && ins.ledger.bytes === 0)
       return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0, lines: [] };
     const what = ins.snapshots.map((s) => `${s.path} ${s.status === 'corrupt' ? `is damaged (${s.reason})` : 'is missing'}`).join('; ');
-    return { ok: false, why: `no intact snapshot: ${what}, so the journal alone cannot prove what was handed out` };
+    const journal = records ? 'the journal alone cannot prove what was handed out' : 'and there is no journal record to recover from';
+    return { ok: false, why: `no intact snapshot: ${what}, ${records ? 'so ' : ''}${journal}` };
   }
   // Checksum first (format 2 proves its bytes), then the newest generation.
   const best = valid.reduce((a, b) => {
@@ -137,7 +138,7 @@ export interface Recovered {
 
 function refusal(paths: StatePaths, why: string): StartupError {
   return new StartupError(
-    `cannot prove what was handed out: ${why}. Nothing was changed and no number was handed out; the files are kept as they are ` +
+    `cannot prove what was handed out: ${why}. No state file was changed (only the lock file may have been created) and no number was handed out; the files are kept as they are ` +
       `(${paths.primary}, ${paths.replica}, ${paths.journal}, ${paths.journalReplica}, ${paths.ledger}). Either restore a backup of them, or start with ` +
       `--recover=salvage (RECOVER=salvage) to keep the highest value that can still be read for every sequence and pool position.`,
   );
@@ -194,8 +195,8 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
   const best = p.from;
   if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0, ledgerBytes };
   if (best.parsed.format < 2) {
-    const kept = `${best.path}.${best.parsed.format === 0 ? 'legacy' : 'format1'}-${fileStamp()}`;
-    await copyFile(best.path, kept);
+    // The bytes read, not the path copied again: a link planted at the copy's name is neither followed nor replaced.
+    const kept = await copyAside(best.path, best.parsed.format === 0 ? 'legacy' : 'format1', best.bytes);
     log.warn({ event: 'migrate', from: best.path, keptAs: kept, sequences: p.state.sequences.size }, `read a format-${best.parsed.format} state file; the original is kept as ${kept}`);
   }
   for (const s of ins.snapshots)

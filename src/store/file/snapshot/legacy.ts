@@ -3,6 +3,7 @@
 import { idProblem } from '../../../ids.js';
 import type { PoolState } from '../../store.js';
 import { emptyState, type State } from '../state.js';
+import { highestNumbers } from './duplicates.js';
 import { count, fail, idempotencyEntries, isCount, isObject, namedPool, sequences } from '../validate.js';
 
 export function format1(o: Record<string, unknown>): State {
@@ -18,9 +19,12 @@ export function flat(o: Record<string, unknown>): State {
   return { ...emptyState(), sequences: sequences(o, 'legacy state') };
 }
 
-/** JSON.parse keeps the last of duplicate ids; files without a checksum (hand-edited ones) keep the highest. */
-export function withHighestDuplicates(state: State, text: string): State {
-  for (const [id, value] of salvageSequencePairs(sequencesRegion(text))) if (value > (state.sequences.get(id) ?? -1) && state.sequences.has(id)) state.sequences.set(id, value);
+/**
+ * JSON.parse keeps the last of duplicate ids; files without a checksum (hand-edited ones) keep the highest,
+ * whatever their layout (one line or pretty-printed). `flat`: the ids are the top-level members.
+ */
+export function withHighestDuplicates(state: State, text: string, flat = false): State {
+  for (const [id, value] of highestNumbers(text, flat ? undefined : 'sequences')) if (value > (state.sequences.get(id) ?? -1) && state.sequences.has(id)) state.sequences.set(id, value);
   return state;
 }
 

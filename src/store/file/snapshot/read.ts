@@ -107,7 +107,7 @@ export function parseSnapshot(bytes: Buffer): ParsedSnapshot {
     }
     if (isOurs(data) && data.format === 1) return { state: withHighestDuplicates(format1(data), text), format: 1 };
     if (isOurs(data)) return fail(`format is ${JSON.stringify(data.format)}, this version reads 1 and 2`);
-    return { state: withHighestDuplicates(flat(data), text), format: 0 };
+    return { state: withHighestDuplicates(flat(data), text, true), format: 0 };
   } catch (e) {
     if (e instanceof ShapeError) throw new Error(`wrong shape: ${e.message}`);
     throw e;

@@ -1,4 +1,4 @@
-// The start sequence of the file engine, in order: the state directory, the lock, recovery, the configured
+// The start sequence of the file engine, in order: the state directory, the lock, leftover temp files, recovery, the configured
 // pools, then the first checkpoint (a healed or fresh state) or the journal rewrite (a torn or damaged
 // journal), all before the first request. Builds the engine's parts; FileStore runs the operations over them.
 import path from 'node:path';
@@ -18,9 +18,13 @@ import { resolveStatePaths, type StatePaths } from '../paths.js';
 import { reasonOf } from '../../rules/reason.js';
 import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
+import { removeLeftoverTemps } from './leftovers.js';
 import { LedgerFile } from '../ledger/file.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
 import { reviveLeases } from '../leases/store.js';
+
+/** Above this the start counts generations from 0 again: far from the largest safe integer, where they stop growing. */
+export const GENERATION_REBASE = 2 ** 52;
 
 export interface FileStoreOptions {
   config: Pick<Config, 'sequenceFile' | 'randomInt' | 'randomFloat' | 'maxSequences' | 'maxPools' | 'recover' | 'idempotencyMax' | 'idempotencyTtlMs'>;
@@ -60,6 +64,7 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
   const owner = Ownership.take(paths.lock, paths.primary);
   let fence: Fence | undefined;
   try {
+    await removeLeftoverTemps(paths, log);
     const recovered = await recoverState(paths, config.recover === 'salvage', log);
     const { state } = recovered;
     const created = ensurePools(state.pools, { int: config.randomInt, float: config.randomFloat });
@@ -91,6 +96,15 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
       // The snapshots are sound: only the journal copies are written again (a torn tail dropped, a missing or
       // damaged copy healed), with the records after the snapshot. No rewrite of a large snapshot.
       else if (recovered.rewriteJournal !== undefined) await writer.resetJournal(recovered.rewriteJournal);
+      if (state.generation > GENERATION_REBASE) {
+        // Both copies hold the whole state at the old generation with an empty journal; then both again at
+        // generation 0. A crash between leaves copies of the same state and no journal: nothing to replay.
+        if (recovered.clean && created.size === 0) await checkpointer.writeWhole();
+        const from = state.generation;
+        state.generation = 0;
+        await checkpointer.writeWhole();
+        log.warn({ event: 'generation_rebased', file: paths.primary, from }, `the state's generation had reached ${from}; it counts from 0 again (the state was written whole first)`);
+      }
     } catch (e) {
       await writer.close();
       ledgerFile.close();

@@ -42,6 +42,19 @@ describe('store/file/commit: Committer', () => {
     expect(reported[0]!.seconds).to.be.a('number');
   });
 
+  it('a generation at the largest safe integer is never written again: the commit is refused with how to resolve it, and the journal holds no generation twice', async () => {
+    e.engine.state.generation = Number.MAX_SAFE_INTEGER - 1;
+    e.engine.pending.sequence('a', 1);
+    await e.engine.committer.commit();
+    e.engine.pending.sequence('a', 2);
+    const refused = await e.engine.committer.commit().then(() => undefined, (err: ServiceError) => err);
+    expect(refused?.code).to.equal('storage_unavailable');
+    expect(refused?.message).to.include(`the state's generation is ${Number.MAX_SAFE_INTEGER}, the largest that can be counted exactly; restart the service`);
+    expect(e.engine.state.generation).to.equal(Number.MAX_SAFE_INTEGER);
+    const gs = (await readFile(`${file}.journal`, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { g: number }).g);
+    expect(gs).to.deep.equal([Number.MAX_SAFE_INTEGER]);
+  });
+
   it('a failed append fails its waiters with storage_unavailable, is reported once, and health probes with a whole checkpoint that heals it', async () => {
     e.writer.failNext('append');
     e.engine.pending.sequence('a', 1);

@@ -174,6 +174,7 @@ describe('store: FileStore group commit', () => {
         await disk.append(line);
       },
       writeSnapshot: (chunks) => disk.writeSnapshot(chunks),
+      journalIntact: () => disk.journalIntact(),
       resetJournal: (lines) => disk.resetJournal(lines),
       close: () => disk.close(),
     });

@@ -9,8 +9,9 @@ import { diskAhead, FENCED } from '../../../../src/store/file/ownership/fence.js
 import { tryLock } from '../../../../src/store/file/ownership/owner.js';
 import { serializeSnapshot } from '../../../../src/store/file/snapshot/write.js';
 import { emptyState, type State } from '../../../../src/store/file/state.js';
-import { tempDir, until } from '../../../support/helpers.js';
-import { engineAt, type OpenedEngine } from '../../../support/engine.js';
+import { ServiceError } from '../../../../src/errors.js';
+import { openFileStore, tempDir, until } from '../../../support/helpers.js';
+import { engineAt, GatedWriter, type OpenedEngine } from '../../../support/engine.js';
 
 const KEY = 'a'.repeat(64);
 const pool = (drawn: number, key = KEY) => ({ domain: { type: 'int' as const, min: 1, max: 9 }, key, drawn });
@@ -101,5 +102,38 @@ describe('store/file/ownership: Fence', () => {
     for (const f of [file, `${file}.replica`]) await writeFile(f, Buffer.concat(await serializeSnapshot(behind, 9, false)));
     expect(await e.engine.fence.check()).to.equal(true);
     expect(e.engine.state.generation).to.equal(9);
+  });
+});
+
+describe('store/file/ownership: ownership confirmed after the write', () => {
+  it('a write stalled while the lock file is deleted and a second server starts: the owner commit answers 503, only the second answers x = 4', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    const writer = new GatedWriter();
+    const first = await openFileStore(file, {}, { wrapWriter: writer.wrap });
+    for (let i = 1; i <= 3; i++) expect(await first.next('x', 1)).to.deep.equal({ first: i, last: i });
+    writer.hold('append');
+    const held = first.next('x', 1).then(
+      (r) => r,
+      (e: ServiceError) => e,
+    );
+    await until('the owner commit is stalled in its write', () => writer.waiting('append'));
+    // People delete "stale" locks: a second server then takes a new lock file and goes on from the disk.
+    await unlink(`${file}.lock`);
+    const second = await openFileStore(file);
+    expect(await second.next('x', 1)).to.deep.equal({ first: 4, last: 4 });
+    writer.release('append');
+    const answer = await held;
+    expect(answer).to.be.instanceOf(ServiceError);
+    expect((answer as ServiceError).code).to.equal('storage_unavailable');
+    expect((answer as ServiceError).message).to.include('was removed or replaced while this commit was written');
+    // The first is fenced from then on: the disk is ahead of it (another process wrote x = 4 there).
+    const after = await first.next('x', 1).then(
+      () => 'answered',
+      (e: ServiceError) => e.code,
+    );
+    expect(after).to.equal('storage_unavailable');
+    expect(await second.next('x', 1)).to.deep.equal({ first: 5, last: 5 });
+    await second.close();
+    await first.close().catch(() => undefined);
   });
 });

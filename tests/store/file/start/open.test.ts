@@ -13,6 +13,25 @@ describe('store/file/start: openEngine', () => {
     file = path.join(await tempDir(), 'sequences.json');
   });
 
+  it('removes its own leftover temp files (<name>.tmp-<12 hex>) at start, each logged, and nothing of another pattern', async () => {
+    const first = await engineAt(file);
+    await first.close();
+    const { readdir, writeFile } = await import('node:fs/promises');
+    const dir = path.dirname(file);
+    const ours = [`${file}.tmp-0123456789ab`, `${file}.replica.tmp-abcdefabcdef`, `${file}.journal.tmp-000000000000`, `${file}.journal.replica.tmp-ffffffffffff`];
+    const others = [`${file}.tmp-0123456789AB`, `${file}.tmp-123`, `${file}.tmp-0123456789abc`, path.join(dir, 'other.json.tmp-0123456789ab'), `${file}.lock.tmp-0123456789ab`];
+    for (const f of [...ours, ...others]) await writeFile(f, 'x');
+    const e = await engineAt(file);
+    try {
+      expect(e.lines.filter((l) => l.event === 'temp_removed').map((l) => l.path)).to.have.members(ours);
+      const left = await readdir(dir);
+      for (const f of ours) expect(left).to.not.include(path.basename(f));
+      for (const f of others) expect(left).to.include(path.basename(f));
+    } finally {
+      await e.close();
+    }
+  });
+
   it('a fresh state: a whole checkpoint, "state loaded", then the fresh-state warning naming the path; the lock is held', async () => {
     const e = await engineAt(file);
     try {
