@@ -93,6 +93,16 @@ export class Metrics {
         for (const p of pools) this.set({ pool: p.name }, domainSize(p.domain) - p.drawn);
       },
     });
+    new Gauge({
+      name: 'take_a_number_lease_numbers',
+      help: 'Numbers of a lease pool by state: leased (a live lease), quarantined (expired, not yet free), free',
+      labelNames: ['pool', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const pools = await store.leasePools().catch(() => []);
+        for (const p of pools) for (const state of ['leased', 'quarantined', 'free'] as const) this.set({ pool: p.name, state }, p[state]);
+      },
+    });
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): the names stock Node.js dashboards query.
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
     store.onCommit = (s) => {
