@@ -101,6 +101,16 @@ export class Metrics {
       async collect() {
         const ledgers = await store.ledgerCounts().catch(() => []);
         for (const { sequence_id, counts } of ledgers) for (const state of ['reserved', 'expired', 'voided'] as const) this.set({ sequence: sequence_id, state }, counts[state]);
+        },
+      });
+      new Gauge({
+      name: 'take_a_number_lease_numbers',
+      help: 'Numbers of a lease pool by state: leased (a live lease), quarantined (expired, not yet free), free',
+      labelNames: ['pool', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const pools = await store.leasePools().catch(() => []);
+        for (const p of pools) for (const state of ['leased', 'quarantined', 'free'] as const) this.set({ pool: p.name, state }, p[state]);
       },
     });
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): the names stock Node.js dashboards query.

@@ -50,6 +50,31 @@ describe('GET /metrics', () => {
     await close();
   });
 
+  it('reports each lease pool\'s leased, quarantined and free numbers at the time of the scrape', async () => {
+    let now = Date.UTC(2026, 0, 5);
+    const { app, close } = await fileApp({}, { now: () => now });
+    const server = app.callback();
+    const gauge = async (): Promise<number[]> => {
+      const m = await scrape(server);
+      return ['leased', 'quarantined', 'free'].map((state) => m.get(`take_a_number_lease_numbers{pool="w",state="${state}"}`)!);
+    };
+    await request(server).put('/lease-pools/w').send({ min: 0, max: 3, ttl: 10, quarantine: 20 }).expect(201);
+    expect(await gauge()).to.deep.equal([0, 0, 4]);
+    await request(server).post('/lease-pools/w/acquire').send({ holder: 'a' }).expect(201);
+    const b = (await request(server).post('/lease-pools/w/acquire').send({ holder: 'b' }).expect(201)).body as { lease: string };
+    const c = (await request(server).post('/lease-pools/w/acquire').send({ holder: 'c' }).expect(201)).body as { lease: string };
+    await request(server).post(`/leases/${c.lease}/release`).expect(200);
+    expect(await gauge()).to.deep.equal([2, 0, 2]);
+    now += 5000;
+    await request(server).post(`/leases/${b.lease}/renew`).send({}).expect(200);
+    // a expired at 10 s (quarantined until 30 s); b renewed until 15 s.
+    now += 6000;
+    expect(await gauge()).to.deep.equal([1, 1, 2]);
+    now += 20_000;
+    expect(await gauge()).to.deep.equal([0, 1, 3]);
+    await close();
+  });
+
   it('counts /next/a?count=4 as 4 values in one request', async () => {
     const { app, close } = await fileApp();
     const server = app.callback();

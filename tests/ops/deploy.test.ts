@@ -34,6 +34,7 @@ async function liveRoutes(): Promise<{ ok: (p: string) => Promise<boolean>; metr
   await request(server).get('/next/a').expect(200);
   await request(server).put('/pools/tickets').send({ type: 'code', alphabet: 'AB', length: 3 }).expect(201);
   await request(server).post('/random/tickets').expect(200);
+  await request(server).put('/lease-pools/workers').send({ min: 0, max: 1, ttl: 30 }).expect(201);
   const text = (await request(server).get('/metrics').expect(200)).text;
   const metrics = new Set([...text.matchAll(/^([a-z_:][a-z0-9_:]*)(?:\{| )/gm)].map((m) => m[1]!));
   // Metric name → the label names its samples carry (histograms' le on _bucket).
@@ -129,7 +130,7 @@ describe('deploy/ examples', () => {
     await live.close();
     const [rules] = docs('prometheus/take-a-number.rules.yaml');
     const exprs: string[] = rules!.groups.flatMap((g: Json) => g.rules.map((r: Json) => String(r.expr)));
-    expect(rules!.groups[0].rules.map((r: Json) => r.alert)).to.include.members(['TakeANumberStorageDown', 'TakeANumberPoolNearlyEmpty', 'TakeANumberHigh5xxRate']);
+    expect(rules!.groups[0].rules.map((r: Json) => r.alert)).to.include.members(['TakeANumberStorageDown', 'TakeANumberPoolNearlyEmpty', 'TakeANumberHigh5xxRate', 'TakeANumberLeasePoolExhausted']);
     const dashboard = JSON.parse(readFileSync(path.join(DEPLOY, 'grafana', 'take-a-number.dashboard.json'), 'utf8')) as Json;
     exprs.push(...dashboard.panels.flatMap((p: Json) => p.targets.map((t: Json) => String(t.expr))));
     const named = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:take_a_number|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!)));
@@ -138,6 +139,7 @@ describe('deploy/ examples', () => {
     // The labels they group, join, match and print by are labels of the metrics they name (or the scrape's).
     expect([...live.labels.get('take_a_number_random_values_left')!]).to.deep.equal(['pool']);
     expect([...live.labels.get('take_a_number_values_handed_out_total')!]).to.deep.equal(['kind']);
+    expect([...live.labels.get('take_a_number_lease_numbers')!]).to.deep.equal(['pool', 'state']);
     const rulesText = readFileSync(path.join(DEPLOY, 'prometheus', 'take-a-number.rules.yaml'), 'utf8');
     const annotations = rules!.groups.flatMap((g: Json) => g.rules.map((r: Json) => `${String(r.expr)}\n${JSON.stringify(r.annotations ?? {})}`));
     const legends = dashboard.panels.flatMap((p: Json) => p.targets.map((t: Json) => `${String(t.expr)}\n${String(t.legendFormat ?? '')}`));
@@ -161,7 +163,7 @@ describe('deploy/ examples', () => {
     }
     const run = promisify(execFile);
     const checked = await run(promtool, ['check', 'rules', path.join(DEPLOY, 'prometheus', 'take-a-number.rules.yaml')]);
-    expect(checked.stdout).to.include('SUCCESS: 5 rules found');
+    expect(checked.stdout).to.include('SUCCESS: 6 rules found');
     // The pool alert: a small pool still drawn from alerts; an idle small or empty one does not.
     const unit = await run(promtool, ['test', 'rules', path.join(REPO_ROOT, 'tests', 'ops', 'pool-alert.rules-test.yaml')]);
     expect(unit.stdout).to.include('SUCCESS');

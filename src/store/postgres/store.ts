@@ -77,7 +77,7 @@ export class PostgresStore extends PostgresLedger implements Store {
       series: { now: this.now, clock: new ClockWarnings(opts.log), maxSequences: opts.config.maxSequences },
     };
     const { idempotencyTtlMs, maxPools } = opts.config;
-    this.leaseOps = new PostgresLeases(() => this.db, { now: this.now, idempotencyTtlMs, maxPools }, (t) => this.onCommit?.({ batch: 1, seconds: (performance.now() - t) / 1000 }));
+    this.leaseOps = new PostgresLeases(() => this.db, { now: this.now, idempotencyTtlMs, maxPools, water: this.watch.water }, (t) => this.onCommit?.({ batch: 1, seconds: (performance.now() - t) / 1000 }));
   }
 
   static async open(opts: PostgresStoreOptions): Promise<Store> {
@@ -289,7 +289,12 @@ export class PostgresStore extends PostgresLedger implements Store {
 
   // Lease pools: leases/leases.ts, each operation through run() (a database failure is storage_unavailable).
   defineLeasePool: LeaseStore['defineLeasePool'] = (name, d) => this.run(() => this.leaseOps.defineLeasePool(name, d));
-  acquireLease: LeaseStore['acquireLease'] = (pool, r, idem) => this.run(() => this.retrying(() => this.leaseOps.acquireLease(pool, r, idem)));
+  // A grant is an allocation: refused while DATABASE_REQUIRE_SYNC is not met, the remembered rows checked after a reconnect.
+  acquireLease: LeaseStore['acquireLease'] = (pool, r, idem) =>
+    this.run(async () => {
+      await this.watch.before(this.db);
+      return this.retrying(() => this.leaseOps.acquireLease(pool, r, idem));
+    });
   renewLease: LeaseStore['renewLease'] = (lease, ttl) => this.run(() => this.leaseOps.renewLease(lease, ttl));
   releaseLease: LeaseStore['releaseLease'] = (lease) => this.run(() => this.leaseOps.releaseLease(lease));
   leasePools: LeaseStore['leasePools'] = () => this.run(() => this.leaseOps.leasePools());

@@ -1,11 +1,12 @@
 // --recover=salvage: whatever can be read of every file of the state, the highest value of each sequence
-// and pool position. What could not be read is said, never silently dropped.
+// and pool position, and the lease pools (salvage-leases.ts). What could not be read is said, never silently dropped.
 import type { PoolState } from '../../store.js';
 import { atOrAhead, type SequenceState } from '../../../series/sequence.js';
 import { idProblem } from '../../../ids.js';
 import { isObject, namedPool, sequenceEntry } from '../validate.js';
 import { salvageSequencePairs, sequencesRegion } from '../snapshot/legacy.js';
 import { emptyState, type State } from '../state.js';
+import { LeaseSalvage } from './salvage-leases.js';
 
 function keepPool(state: State, name: string, p: PoolState, notes: string[]): void {
   const have = state.pools.get(name);
@@ -18,6 +19,7 @@ function keepPool(state: State, name: string, p: PoolState, notes: string[]): vo
 export function salvage(snapshots: string[], journals: string[]): { state: State; notes: string[] } {
   const state = emptyState();
   const notes: string[] = [];
+  const leases = new LeaseSalvage();
   /** Pools seen whose every copy failed to parse. */
   const unread = new Set<string>();
   const seq = (id: string, v: number): void => void state.sequences.set(id, Math.max(state.sequences.get(id) ?? 0, v));
@@ -36,11 +38,12 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
   for (const text of snapshots) {
     const gen = /"generation"\s*:\s*(\d+)/.exec(text);
     if (gen && Number.isSafeInteger(Number(gen[1]))) state.generation = Math.max(state.generation, Number(gen[1]));
+    leases.snapshot(text);
     for (const [id, v] of salvageSequencePairs(sequencesRegion(text))) seq(id, v);
     const seriesAt = text.search(/\n  "series"\s*:/);
     if (seriesAt >= 0) {
       const line = /\n {4}("(?:[^"\\\n]|\\.)*"): (\{[^\n]*\})/g;
-      const end = text.search(/\n  "idempotency"\s*:/);
+      const end = text.search(/\n  "(leases|idempotency)"\s*:/);
       const region = text.slice(seriesAt, end > seriesAt ? end : undefined);
       for (let m = line.exec(region); m; m = line.exec(region)) {
         try {
@@ -54,7 +57,7 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
     if (poolsAt < 0) continue;
     // A pool is one line: {"domain": {...}, "key": ..., "drawn": n} or format 1's flat object.
     const line = /\n {4}"([^"\n]+)": (\{[^\n]*\})/g;
-    const poolsEnd = text.slice(poolsAt + 1).search(/\n  "(series|idempotency)"\s*:/);
+    const poolsEnd = text.slice(poolsAt + 1).search(/\n  "(series|leases|idempotency)"\s*:/);
     const region = text.slice(poolsAt, poolsEnd >= 0 ? poolsAt + 1 + poolsEnd : undefined);
     for (let m = line.exec(region); m; m = line.exec(region)) {
       try {
@@ -77,6 +80,7 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
       if (typeof o.g === 'number' && Number.isSafeInteger(o.g)) state.generation = Math.max(state.generation, o.g);
       if (isObject(o.seq)) for (const [id, v] of salvageSequencePairs(JSON.stringify(o.seq))) seq(id, v);
       if (isObject(o.series)) for (const [id, v] of Object.entries(o.series)) ser(id, v);
+      if (isObject(o.leases)) leases.record(o.leases);
       if (isObject(o.pools))
         for (const [name, p] of Object.entries(o.pools)) {
           if (!isObject(p)) continue;
@@ -104,6 +108,7 @@ export function salvage(snapshots: string[], journals: string[]): { state: State
   for (const name of unread)
     if (!state.pools.has(name) && name !== 'int' && name !== 'float')
       notes.push(`random pool "${name}" could not be read and is left out: defining it again would give it a new key, and values it drew before could be drawn again`);
+  leases.finish(state, notes);
   state.generation += 1;
   return { state, notes };
 }

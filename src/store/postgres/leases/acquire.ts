@@ -7,6 +7,8 @@ import { leaseLost, leasePoolNotFound, leasesExhausted } from '../../rules/lease
 import { fingerprintCollision, idempotencyKeyReused } from '../../rules/refusals.js';
 import type { LeaseAcquire, LeaseGrant } from '../../leases.js';
 import type { Idempotency, IdempotentResult } from '../../store.js';
+import type { HighWater } from '../high-water.js';
+import { LEASE_POOL } from './high-water.js';
 import { definitionOf, grantOf, LEASE_COLUMNS, TAKEN, type LeaseRow, type PoolRow } from './sql.js';
 
 const LOWEST_FREE_SQL = `SELECT n FROM generate_series($2::bigint, $3::bigint) AS n
@@ -27,6 +29,8 @@ const CLAIM_SQL = `INSERT INTO tan_idempotency AS i (key, fingerprint, at, resul
 export interface AcquireContext {
   now: () => number;
   idempotencyTtlMs: number;
+  /** The going-backwards check: a pool whose fence is below one this instance granted is refused. */
+  water: HighWater;
 }
 
 async function replay(client: pg.ClientBase, r: IdempotentResult, key: string): Promise<LeaseGrant> {
@@ -47,14 +51,18 @@ export async function acquire(client: pg.ClientBase, name: string, request: Leas
       if (rows[0]?.result) return replay(client, rows[0].result, idem.key);
     }
   }
-  const grant = await decide(client, name, request);
+  const grant = await decide(client, name, request, ctx.water);
   if (idem) await client.query('UPDATE tan_idempotency SET result = $2 WHERE key = $1', [idem.key, JSON.stringify({ kind: 'lease', pool: name, number: grant.number, fence: grant.fence })]);
   return grant;
 }
 
-async function decide(client: pg.ClientBase, name: string, request: LeaseAcquire): Promise<LeaseGrant> {
+async function decide(client: pg.ClientBase, name: string, request: LeaseAcquire, water: HighWater): Promise<LeaseGrant> {
   const { rows: pools } = await client.query<PoolRow>('SELECT name, min, max, ttl, quarantine, fence FROM tan_lease_pools WHERE name = $1 FOR UPDATE', [name]);
   if (!pools[0]) throw leasePoolNotFound(name);
+  // A refused pool an operator moved forward is served again; one below an answered fence is refused.
+  if (water.refusal(LEASE_POOL, name)) await water.recheck(client, LEASE_POOL, [name]);
+  const behind = water.check(LEASE_POOL, name, { value: Number(pools[0].fence) });
+  if (behind) throw behind;
   const def = definitionOf(pools[0]);
   const ttl = request.ttl ?? def.ttl;
   const { rows: own } = await client.query<LeaseRow & { taken: boolean }>(

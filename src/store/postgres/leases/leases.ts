@@ -10,6 +10,7 @@ import type { LeaseAcquire, LeaseGrant, LeaseInfo, LeasePoolInfo, LeaseStore } f
 import type { Idempotency } from '../../store.js';
 import { transaction } from '../connection.js';
 import { acquire, type AcquireContext } from './acquire.js';
+import { LEASE_POOL, registerLeaseRows } from './high-water.js';
 import { grantOf, infoOf, LEASE_COLUMNS, POOL_INFO_SQL, type LeaseRow, type PoolRow } from './sql.js';
 
 const DEFINE_SQL = `INSERT INTO tan_lease_pools (name, min, max, ttl, quarantine)
@@ -33,7 +34,9 @@ export class PostgresLeases implements LeaseStore {
     private readonly ctx: AcquireContext & { maxPools: number },
     /** Reports one durable change, for the commit metrics. */
     private readonly committed: (started: number) => void,
-  ) {}
+  ) {
+    registerLeaseRows(ctx.water);
+  }
 
   private get db(): pg.Pool {
     return this.currentPool();
@@ -67,6 +70,8 @@ export class PostgresLeases implements LeaseStore {
     let lock = this.grants.get(pool);
     if (!lock) this.grants.set(pool, (lock = new Mutex()));
     const grant = await lock.runExclusive(() => transaction(this.db, (client) => acquire(client, pool, request, this.ctx, idem)));
+    // Committed: the database must never hold this pool's fence below it again.
+    this.ctx.water.answered(LEASE_POOL, pool, { value: grant.fence });
     this.committed(started);
     return grant;
   }
