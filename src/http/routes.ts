@@ -6,6 +6,7 @@
 // and `access` are required: a route that hands values out says so (HEAD is then refused), and a scoped
 // token reaches only the scope the entry names (take/admin with how the name is read, e.g. pathName).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
+import * as consoleDocs from './openapi/paths/console.js';
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
 import * as leaseDocs from './openapi/paths/leases.js';
@@ -13,8 +14,10 @@ import { leasePoolName } from './lease-params.js';
 import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
+import { CONSOLE_ASSETS_PREFIX } from './console.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
 import { admin, DOCS, METRICS, pathName, PUBLIC, READ, take, type Route } from './route.js';
+import * as consolePage from './routes/console.js';
 import * as docs from './routes/docs.js';
 import { metrics } from './routes/metrics.js';
 import * as pools from './routes/pools.js';
@@ -50,4 +53,6 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET'], path: '/openapi.json', handler: docs.openapi, allocates: false, access: DOCS, doc: ops.openapi },
   { methods: ['GET'], path: '/docs', handler: docs.page, allocates: false, access: DOCS, doc: ops.docs },
   { methods: ['GET'], path: `${DOCS_ASSETS_PREFIX}:asset`, handler: docs.asset, allocates: false, access: DOCS, doc: ops.docsAsset },
+  { methods: ['GET'], path: '/console', handler: consolePage.page, allocates: false, access: DOCS, doc: consoleDocs.consolePage },
+  { methods: ['GET'], path: `${CONSOLE_ASSETS_PREFIX}:consoleFile`, handler: consolePage.asset, allocates: false, access: DOCS, doc: consoleDocs.consoleAsset },
 ];
