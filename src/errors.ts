@@ -25,6 +25,11 @@ export type ErrorCode =
   | 'lease_not_found'
   | 'invalid_lease_pool'
   | 'internal_error'
+  | 'ledger_required'
+  | 'reservation_not_found'
+  | 'already_confirmed'
+  | 'reservation_closed'
+  | 'invalid_meta'
   // Raised only by src/http: request parsing, routing, tokens, Node's own refusals and the drain.
   | 'invalid_count'
   | 'invalid_type'

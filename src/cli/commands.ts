@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { call, DEFAULT_URL, type ClientOptions } from '../client/http.js';
 
-function wholeNumber(min: number, max: number): (raw: string) => number {
+export function wholeNumber(min: number, max: number): (raw: string) => number {
   return (raw) => {
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return Number(raw);
@@ -14,7 +14,7 @@ function positiveSeconds(raw: string): number {
   return Number(raw);
 }
 
-interface ClientFlags {
+export interface ClientFlags {
   url: string;
   token?: string;
   retries: number;
@@ -22,7 +22,7 @@ interface ClientFlags {
   idempotencyKey?: string;
 }
 
-function withClientOptions(cmd: Command): Command {
+export function withClientOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'the take-a-number server').env('TAKE_A_NUMBER_URL').default(DEFAULT_URL))
     .addOption(new Option('--token <token>', 'bearer token, if the server has TOKEN set').env('TAKE_A_NUMBER_TOKEN'))
@@ -31,7 +31,7 @@ function withClientOptions(cmd: Command): Command {
     .option('--idempotency-key <key>', 'reuse a key across invocations (e.g. $CI_JOB_ID) to get the same values on a rerun; default: a new one per invocation');
 }
 
-const clientOptions = (f: ClientFlags): ClientOptions => ({
+export const clientOptions = (f: ClientFlags): ClientOptions => ({
   url: f.url,
   token: f.token,
   retries: f.retries,

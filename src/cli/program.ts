@@ -5,10 +5,11 @@ import { ClientError } from '../client/http.js';
 import { VERSION } from '../version.js';
 import { nextCommand, randomCommand } from './commands.js';
 import { serveCommand } from './serve.js';
+import { confirmCommand, gapsCommand, reserveCommand, voidCommand } from './ledger.js';
 import { leaseCommand } from './lease.js';
 
 /** The words that make the image's entrypoint run the CLI instead of the server. */
-export const CLI_WORDS = new Set(['serve', 'next', 'random', 'lease', 'migrate', 'help', '--help', '-h', '--version', '-V']);
+export const CLI_WORDS = new Set(['serve', 'next', 'random', 'lease', 'migrate', 'reserve', 'confirm', 'void', 'gaps', 'help', '--help', '-h', '--version', '-V']);
 
 // A reader that stops early (`take-a-number serve --help | head -1`) closes the pipe: that is not an error.
 function quietOnClosedPipe(): void {
@@ -38,7 +39,7 @@ export async function runCli(args: readonly string[]): Promise<void> {
     .configureOutput({ outputError: (text, write) => write(`take-a-number: ${text.replace(/^error: /, '')}`) });
 
   // addCommand does not pass settings down; the subcommands need the exit override and error format too.
-  for (const cmd of [serveCommand(), nextCommand(), randomCommand(), leaseCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
+  for (const cmd of [serveCommand(), nextCommand(), randomCommand(), leaseCommand(), reserveCommand(), confirmCommand(), voidCommand(), gapsCommand()]) program.addCommand(cmd.copyInheritedSettings(program));
   for (const sub of program.commands.find((c) => c.name() === 'lease')!.commands) sub.copyInheritedSettings(program);
   program
     .command('migrate')

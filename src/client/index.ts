@@ -8,6 +8,8 @@ import type { LeaseGrant, LeasePool, LeaseReleased, LeaseRenewed, NextValue, Ran
 
 export { ClientError } from './http.js';
 export type * from './types.js';
+export type * from './ledger-types.js';
+import type { GapReport, LedgerRecord, ReservedNumber } from './ledger-types.js';
 
 export interface TakeANumberOptions {
   /** Default DEFAULT_URL, the server's own default address. */
@@ -93,6 +95,38 @@ export class TakeANumber {
   sequences(page: { limit?: number; after?: string; prefix?: string } = {}): Promise<SequenceList> {
     const q = new URLSearchParams(Object.entries(page).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return this.json('GET', `/sequences${q ? `?${q}` : ''}`, { idempotent: false });
+  }
+
+  // Ledger sequences (docs/ledger.md): a retried reserve keeps its number through one idempotency key.
+  /** Reserves the next number of a ledger sequence; confirm or void it before it expires. */
+  reserve(sequenceId: string, options: TakeOptions & { ttl?: number; meta?: Record<string, unknown> } = {}): Promise<ReservedNumber> {
+    const body = { ...(options.ttl === undefined ? {} : { ttl: options.ttl }), ...(options.meta === undefined ? {} : { meta: options.meta }) };
+    return this.json('POST', `/reserve/${encodeURIComponent(sequenceId)}`, { ...options, body });
+  }
+
+  /** A reservation's record. */
+  reservation(reservation: string): Promise<LedgerRecord> {
+    return this.json('GET', `/reservations/${encodeURIComponent(reservation)}`, { idempotent: false });
+  }
+
+  /** Confirms a reservation (a retry with the same ref answers the same record). */
+  confirm(reservation: string, options: { ref?: string; meta?: Record<string, unknown> } = {}): Promise<LedgerRecord> {
+    return this.json('POST', `/reservations/${encodeURIComponent(reservation)}/confirm`, { body: options, idempotent: false });
+  }
+
+  /** Voids a reservation, with the reason its number was not used. */
+  void(reservation: string, reason: string): Promise<LedgerRecord> {
+    return this.json('POST', `/reservations/${encodeURIComponent(reservation)}/void`, { body: { reason }, idempotent: false });
+  }
+
+  /** Moves an open reservation's expiry to now + ttl seconds. */
+  extend(reservation: string, ttl: number): Promise<LedgerRecord> {
+    return this.json('POST', `/reservations/${encodeURIComponent(reservation)}/extend`, { body: { ttl }, idempotent: false });
+  }
+
+  /** What became of every number of a period of a ledger sequence (the current one by default). */
+  gaps(sequenceId: string, period?: string): Promise<GapReport> {
+    return this.json('GET', `/sequences/${encodeURIComponent(sequenceId)}/gaps${period === undefined ? '' : `?period=${encodeURIComponent(period)}`}`, { idempotent: false });
   }
 
   /** Moves a sequence forward so that its next value is lastValue + 1 (refused if it would move back). */

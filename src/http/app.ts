@@ -55,7 +55,7 @@ export function createApp({ store, config, log, metrics, tokens: given, lifecycl
         ctx.set('Allow', allocating);
         throw new ServiceError('method_not_allowed', 'HEAD is not allowed here: it would move a counter without showing the value');
       }
-      authorize(ctx, found, tokens, publicDocs);
+      await authorize(ctx, found, tokens, publicDocs, store);
       await next();
       // OPTIONS answers from the router, which lists HEAD wherever GET is; on allocating routes HEAD is refused.
       if (ctx.method === 'OPTIONS' && allocating && ctx.response.get('Allow')) ctx.set('Allow', allocating);

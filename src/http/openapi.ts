@@ -50,7 +50,7 @@ export function openApiDocument({ auth, publicDocs = true }: { auth: boolean; pu
       summary: 'Hands out numbers that are never handed out twice: named sequences and unique random numbers.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'leases' }, { name: 'operations' }],
+    tags: [{ name: 'sequences' }, { name: 'random' }, { name: 'ledger' }, { name: 'leases' }, { name: 'operations' }],
     paths: openApiPaths(ROUTES, { auth, publicDocs }),
     components: { schemas: { ...schemas, ...leaseSchemas }, parameters, responses, securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'the TOKEN setting' } } },
     ...(auth ? { security: [{ bearerAuth: [] }] } : {}),

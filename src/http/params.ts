@@ -18,9 +18,9 @@ function single(ctx: Context, name: string): string | undefined {
   return v;
 }
 
-/** The sequence id from the raw path segment after `prefix`, percent-decoded. */
-export function sequenceId(ctx: Context, prefix: string): string {
-  const raw = ctx.path.slice(prefix.length);
+/** The sequence id from the raw path segment after `prefix` (and before `suffix`), percent-decoded. */
+export function sequenceId(ctx: Context, prefix: string, suffix = ''): string {
+  const raw = ctx.path.slice(prefix.length, ctx.path.length - suffix.length);
   let id: string;
   try {
     id = decodeURIComponent(raw);

@@ -24,7 +24,7 @@ export interface RouteDeps {
 export type Handler = (ctx: Context, deps: RouteDeps) => Promise<void> | void;
 
 /** Reads the name a take:/admin: glob is matched against; undefined when it cannot be read (then refused). */
-export type NameReader = (ctx: Context, captures: readonly string[]) => string | undefined;
+export type NameReader = (ctx: Context, captures: readonly string[], store: Store) => string | undefined | Promise<string | undefined>;
 
 /** Who may call a route. */
 export type Access =
@@ -53,6 +53,9 @@ export const pathName: NameReader = (_, captures) => {
   }
 };
 
+/** The sequence a reservation (first path parameter) belongs to. */
+export const reservationSequence: NameReader = (_, captures, store) => store.reservationSequence(captures[0]!);
+
 /** An OpenAPI operation object. */
 export type Operation = Record<string, unknown>;
 
@@ -66,8 +69,8 @@ export interface Route {
   access: Access;
   /** The OpenAPI operation, or one per method. */
   doc: Operation | ((method: Method) => Operation);
-  /** The body is JSON (at most 4 KiB); anything else is refused before the handler. */
-  body?: 'json';
+  /** The body is JSON (at most 4 KiB; "meta": at most 16 KiB, for bodies with a ledger meta); anything else is refused before the handler. */
+  body?: 'json' | 'meta';
   /** Mounted only when this holds (e.g. /metrics only with metrics). */
   when?: (deps: RouteDeps) => boolean;
 }

@@ -1,7 +1,7 @@
 // The router and the route index, both built from the route table (routes.ts).
 import Router, { type Layer } from '@koa/router';
 import type { Middleware } from 'koa';
-import { JSON_BODY } from './json-body.js';
+import { JSON_BODY, META_BODY } from './json-body.js';
 import type { Route, RouteDeps } from './route.js';
 import { ROUTES } from './routes.js';
 
@@ -15,7 +15,7 @@ export function buildRouter(deps: RouteDeps, routes: readonly Route[] = ROUTES):
   for (const route of routes) {
     if (route.when && !route.when(deps)) continue;
     const handle: Middleware = (ctx) => route.handler(ctx, deps);
-    router.register(route.path, [...route.methods], route.body === 'json' ? [...JSON_BODY, handle] : [handle]);
+    router.register(route.path, [...route.methods], route.body === 'json' ? [...JSON_BODY, handle] : route.body === 'meta' ? [...META_BODY, handle] : [handle]);
   }
   return router;
 }

@@ -7,6 +7,7 @@
 // token reaches only the scope the entry names (take/admin with how the name is read, e.g. pathName).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
 import * as consoleDocs from './openapi/paths/console.js';
+import * as ledgerDocs from './openapi/paths/ledger.js';
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
 import * as leaseDocs from './openapi/paths/leases.js';
@@ -16,9 +17,10 @@ import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
 import { CONSOLE_ASSETS_PREFIX } from './console.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
-import { admin, DOCS, METRICS, pathName, PUBLIC, READ, take, type Route } from './route.js';
+import { admin, DOCS, METRICS, pathName, PUBLIC, READ, reservationSequence, take, type Route } from './route.js';
 import * as consolePage from './routes/console.js';
 import * as docs from './routes/docs.js';
+import * as ledger from './routes/ledger.js';
 import { metrics } from './routes/metrics.js';
 import * as pools from './routes/pools.js';
 import * as probes from './routes/probes.js';
@@ -53,6 +55,13 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET'], path: '/openapi.json', handler: docs.openapi, allocates: false, access: DOCS, doc: ops.openapi },
   { methods: ['GET'], path: '/docs', handler: docs.page, allocates: false, access: DOCS, doc: ops.docs },
   { methods: ['GET'], path: `${DOCS_ASSETS_PREFIX}:asset`, handler: docs.asset, allocates: false, access: DOCS, doc: ops.docsAsset },
+  { methods: ['POST'], path: '/reserve/:sequenceId', handler: ledger.reserve, allocates: true, access: take(pathName), doc: ledgerDocs.reserve, body: 'meta' },
+  { methods: ['GET'], path: '/reservations/:reservation', handler: ledger.getReservation, allocates: false, access: READ, doc: ledgerDocs.getReservation },
+  { methods: ['POST'], path: '/reservations/:reservation/confirm', handler: ledger.confirm, allocates: false, access: take(reservationSequence), doc: ledgerDocs.confirm, body: 'meta' },
+  { methods: ['POST'], path: '/reservations/:reservation/void', handler: ledger.voidReservation, allocates: false, access: take(reservationSequence), doc: ledgerDocs.voidReservation, body: 'json' },
+  { methods: ['POST'], path: '/reservations/:reservation/extend', handler: ledger.extend, allocates: false, access: take(reservationSequence), doc: ledgerDocs.extend, body: 'json' },
+  { methods: ['GET'], path: '/sequences/:sequenceId/ledger', handler: ledger.ledger, allocates: false, access: READ, doc: ledgerDocs.ledger },
+  { methods: ['GET'], path: '/sequences/:sequenceId/gaps', handler: ledger.gaps, allocates: false, access: READ, doc: ledgerDocs.gaps },
   { methods: ['GET'], path: '/console', handler: consolePage.page, allocates: false, access: DOCS, doc: consoleDocs.consolePage },
   { methods: ['GET'], path: `${CONSOLE_ASSETS_PREFIX}:consoleFile`, handler: consolePage.asset, allocates: false, access: DOCS, doc: consoleDocs.consoleAsset },
 ];

@@ -10,14 +10,28 @@ export interface SeriesJson {
   reset: Reset;
   time_zone: string;
   max: number;
+  ledger?: true;
+  reservation_ttl?: number;
+  /** Where the ledger starts: the first number it covers, and that number's period. */
+  ledger_from?: { number: number; period?: string };
   period?: string;
   periods: Record<string, number>;
 }
 
 /** A fixed member order, so that the state file reads the same way every time. */
 export function seriesToJson(s: SeriesState): SeriesJson {
-  const { format, reset, time_zone, max } = s.settings;
-  return { ...(format === undefined ? {} : { format }), reset, time_zone, max, ...(s.period === undefined ? {} : { period: s.period }), periods: { ...s.periods } };
+  const { format, reset, time_zone, max, ledger, reservation_ttl } = s.settings;
+  return {
+    ...(format === undefined ? {} : { format }),
+    reset,
+    time_zone,
+    max,
+    ...(ledger === true ? { ledger } : {}),
+    ...(reservation_ttl === undefined ? {} : { reservation_ttl }),
+    ...(s.ledger_from === undefined ? {} : { ledger_from: { ...s.ledger_from } }),
+    ...(s.period === undefined ? {} : { period: s.period }),
+    periods: { ...s.periods },
+  };
 }
 
 const PERIOD = /^\d{4}(-\d{2}(-\d{2})?)?$/;
@@ -38,12 +52,27 @@ export function seriesFromJson(v: unknown): SeriesState {
     if (!PERIOD.test(k) || !isCount(n)) throw new Error(`periods[${JSON.stringify(k)}] is malformed`);
     periods[k] = n;
   }
-  const settings = { ...(o.format === undefined ? {} : { format: o.format as string }), reset: o.reset as Reset, time_zone: o.time_zone, max: o.max };
+  if (o.ledger !== undefined && o.ledger !== true) throw new Error('ledger is not true');
+  if (o.reservation_ttl !== undefined && (!isCount(o.reservation_ttl) || o.reservation_ttl < 1)) throw new Error('reservation_ttl is not a positive safe integer');
+  let ledgerFrom: SeriesState['ledger_from'];
+  if (o.ledger_from !== undefined) {
+    const f = o.ledger_from as Record<string, unknown>;
+    if (typeof f !== 'object' || f === null || !isCount(f.number) || (f.period !== undefined && (typeof f.period !== 'string' || !PERIOD.test(f.period)))) throw new Error('ledger_from is malformed');
+    ledgerFrom = { number: f.number, ...(f.period === undefined ? {} : { period: f.period as string }) };
+  }
+  const settings = {
+    ...(o.format === undefined ? {} : { format: o.format as string }),
+    reset: o.reset as Reset,
+    time_zone: o.time_zone,
+    max: o.max,
+    ...(o.ledger === true ? { ledger: true } : {}),
+    ...(o.reservation_ttl === undefined ? {} : { reservation_ttl: o.reservation_ttl as number }),
+  };
   try {
     if (settings.format !== undefined) parseFormat(settings.format);
     checkSettings(settings);
   } catch (e) {
     throw new Error((e as Error).message);
   }
-  return { settings, ...(o.period === undefined ? {} : { period: o.period as string }), periods };
+  return { settings, ...(ledgerFrom === undefined ? {} : { ledger_from: ledgerFrom }), ...(o.period === undefined ? {} : { period: o.period as string }), periods };
 }

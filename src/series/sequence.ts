@@ -3,7 +3,10 @@
 import { ServiceError } from '../errors.js';
 import type { IssueDate } from './format.js';
 import { comparePeriods, dateAt, periodOf, periodStart } from './period.js';
-import { checkChange, checkSettings, DEFAULT_SETTINGS, isPlain, type ConfigureInput, type Settings } from './settings.js';
+import { checkChange, checkLedgerKept, checkSettings, DEFAULT_SETTINGS, isPlain, type ConfigureInput, type Settings } from './settings.js';
+
+/** Seconds a reservation lasts when neither the sequence nor the request says. */
+export const DEFAULT_RESERVATION_TTL = 900;
 
 /** What a store keeps beside the value of a sequence that has settings. */
 export interface SeriesState {
@@ -12,6 +15,8 @@ export interface SeriesState {
   period?: string;
   /** The last value of each earlier period. Treated as immutable: a rollover makes a new object. */
   periods: Readonly<Record<string, number>>;
+  /** Set when the ledger was turned on: the first number it covers, in that period. */
+  ledger_from?: { number: number; period?: string };
 }
 
 /** A sequence as a store holds it: `last` is the last value of the current period. */
@@ -68,19 +73,28 @@ export function allocate(id: string, state: SequenceState, now: number, count: n
 export function configure(id: string, current: SequenceState | undefined, input: ConfigureInput, now: number): Rolled {
   const before = current?.series?.settings;
   const settings: Settings = { ...DEFAULT_SETTINGS, ...before, ...input.settings };
+  checkLedgerKept(id, before, settings);
   checkSettings(settings);
   const used = current !== undefined && (current.last > 0 || Object.keys(current.series?.periods ?? {}).length > 0);
   const base: SequenceState = { last: current?.last ?? 0 };
-  if (!isPlain(settings)) base.series = { settings, period: current?.series?.period, periods: current?.series?.periods ?? {} };
+  if (!isPlain(settings))
+    base.series = { settings, period: current?.series?.period, periods: current?.series?.periods ?? {}, ...(current?.series?.ledger_from ? { ledger_from: current.series.ledger_from } : {}) };
   // A reset changed before any value leaves no period of the old kind behind.
   if (base.series && before && before.reset !== settings.reset) base.series.period = undefined;
   const rolled = roll(base, now);
   const last = rolled.state.last;
   checkChange(id, before, settings, used, last);
-  if (input.last === undefined) return rolled;
-  if (input.last < last) throw new ServiceError('value_behind', `sequence "${id}" is already at ${last}; it only moves forward`, { last_value: last });
-  if (input.last > settings.max) throw new ServiceError('invalid_value', `last_value ${input.last} is above the sequence's max ${settings.max}`);
-  return { ...rolled, state: { ...rolled.state, last: input.last } };
+  let out = rolled;
+  if (input.last !== undefined) {
+    if (input.last < last) throw new ServiceError('value_behind', `sequence "${id}" is already at ${last}; it only moves forward`, { last_value: last });
+    if (input.last > settings.max) throw new ServiceError('invalid_value', `last_value ${input.last} is above the sequence's max ${settings.max}`);
+    out = { ...rolled, state: { ...rolled.state, last: input.last } };
+  }
+  // The ledger starts at the next value (after a last_value sent with it).
+  const series = out.state.series;
+  if (series && settings.ledger === true && series.ledger_from === undefined)
+    out = { ...out, state: { ...out.state, series: { ...series, ledger_from: { number: out.state.last + 1, ...(out.period === undefined ? {} : { period: out.period }) } } } };
+  return out;
 }
 
 /** Whether `mine` is at or past `disk` (same period and value at least, or a later period). */
@@ -103,6 +117,15 @@ export function describe(id: string, rolled: Rolled): Record<string, unknown> {
   view.reset = s.reset;
   view.time_zone = s.time_zone;
   view.max = s.max;
+  if (s.ledger === true) {
+    view.ledger = true;
+    view.reservation_ttl = s.reservation_ttl ?? DEFAULT_RESERVATION_TTL;
+    const from = state.series.ledger_from;
+    if (from) {
+      view.ledger_from = from.number;
+      if (from.period !== undefined) view.ledger_from_period = from.period;
+    }
+  }
   if (rolled.period !== undefined) {
     view.period = rolled.period;
     view.periods = { ...state.series.periods, [rolled.period]: state.last };

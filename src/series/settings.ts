@@ -4,11 +4,18 @@ import { ServiceError } from '../errors.js';
 import { fieldsOf, parseFormat } from './format.js';
 import { canonicalTimeZone, RESETS, type Reset } from './period.js';
 
+/** The longest reservation time, seconds (a week). */
+export const MAX_RESERVATION_TTL = 604_800;
+
 export interface Settings {
   format?: string;
   reset: Reset;
   time_zone: string;
   max: number;
+  /** Keeps a ledger of every number (never turned off once on). */
+  ledger?: boolean;
+  /** Seconds a reservation lasts unless the request says otherwise (ledger sequences). */
+  reservation_ttl?: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = { reset: 'never', time_zone: 'UTC', max: Number.MAX_SAFE_INTEGER };
@@ -19,7 +26,7 @@ export interface ConfigureInput {
   settings?: Partial<Settings>;
 }
 
-const KEYS = new Set(['last_value', 'format', 'reset', 'time_zone', 'max']);
+const KEYS = new Set(['last_value', 'format', 'reset', 'time_zone', 'max', 'ledger', 'reservation_ttl']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads `{"last_value"?, "format"?, "reset"?, "time_zone"?, "max"?}`; refuses anything else. */
@@ -54,6 +61,16 @@ export function parseConfigureBody(body: unknown): ConfigureInput {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ServiceError('invalid_settings', `max must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}`);
     settings.max = v;
   }
+  if ('ledger' in body) {
+    if (typeof body.ledger !== 'boolean') throw new ServiceError('invalid_settings', 'ledger must be true (a ledger is never turned off)');
+    settings.ledger = body.ledger;
+  }
+  if ('reservation_ttl' in body) {
+    const v = body.reservation_ttl;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > MAX_RESERVATION_TTL)
+      throw new ServiceError('invalid_settings', `reservation_ttl must be a whole number of seconds from 1 to ${MAX_RESERVATION_TTL}`);
+    settings.reservation_ttl = v;
+  }
   if (Object.keys(settings).length > 0) input.settings = settings;
   return input;
 }
@@ -66,6 +83,8 @@ const PERIOD_FIELDS: Record<Exclude<Reset, 'never'>, string[][]> = {
 
 /** Refuses settings under which two formatted ids could be equal. */
 export function checkSettings(s: Settings): void {
+  if (s.reservation_ttl !== undefined && s.ledger !== true)
+    throw new ServiceError('invalid_settings', 'reservation_ttl belongs to a ledger: send it with "ledger": true');
   if (s.reset === 'never') {
     if (s.format !== undefined) parseFormat(s.format);
     return;
@@ -83,7 +102,13 @@ export function checkSettings(s: Settings): void {
 
 /** Whether settings differ from the defaults (a plain sequence stores none). */
 export const isPlain = (s: Settings): boolean =>
-  s.format === undefined && s.reset === 'never' && s.time_zone === DEFAULT_SETTINGS.time_zone && s.max === DEFAULT_SETTINGS.max;
+  s.format === undefined && s.reset === 'never' && s.time_zone === DEFAULT_SETTINGS.time_zone && s.max === DEFAULT_SETTINGS.max && s.ledger !== true && s.reservation_ttl === undefined;
+
+/** A ledger is never turned off: its records would stop saying what became of every number. */
+export function checkLedgerKept(id: string, before: Settings | undefined, after: Settings): void {
+  if (before?.ledger === true && after.ledger !== true)
+    throw new ServiceError('settings_fixed', `sequence "${id}" keeps a ledger; a ledger is never turned off (use a new sequence id for numbers without one)`, { ledger: true });
+}
 
 /**
  * Refuses a change that could repeat a formatted id once the sequence handed out values under settings:
@@ -92,6 +117,7 @@ export const isPlain = (s: Settings): boolean =>
 export function checkChange(id: string, before: Settings | undefined, after: Settings, used: boolean, last: number): void {
   if (after.max < last)
     throw new ServiceError('settings_fixed', `sequence "${id}" is already at ${last} in this period; max cannot be below it`, { last_value: last });
+  checkLedgerKept(id, before, after);
   if (!used || before === undefined) return;
   for (const key of ['format', 'reset', 'time_zone'] as const)
     if (before[key] !== after[key])

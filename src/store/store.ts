@@ -3,6 +3,8 @@ import type { PoolDomain } from '../random/domain.js';
 import type { IssueDate } from '../series/format.js';
 import type { Rolled, SeriesState } from '../series/sequence.js';
 import type { ConfigureInput } from '../series/settings.js';
+import type { LedgerRecord } from '../ledger/record.js';
+import type { LedgerStore } from './ledger.js';
 import type { LeasePoolExport, LeaseStore } from './leases.js';
 
 export interface Reservation {
@@ -57,6 +59,7 @@ export interface Idempotency {
 export type IdempotentResult =
   | { kind: 'next'; first: number; last: number; period?: string; date?: IssueDate; format?: string }
   | { kind: 'draw'; pool: string; start: number; count: number }
+  | { kind: 'reserve'; reservation: string }
   | { kind: 'lease'; pool: string; number: number; fence: number };
 
 export interface IdempotencyEntry {
@@ -87,8 +90,16 @@ export interface StateExport {
   series: Map<string, SeriesState>;
   /** In age order, oldest first (the file store relies on it). */
   idempotency: Map<string, IdempotencyEntry>;
+  /** Every ledger event, each sequence's in chain order (absent: no ledger; older exports). */
+  ledger?: LedgerRecord[];
   /** Lease pools by name, with every number's latest lease and the pool's fence (a restore jumps the fences). */
   leases: Map<string, LeasePoolExport>;
+}
+
+/** What /next adds to the records of a ledger sequence. */
+export interface NextExtra {
+  meta?: Record<string, unknown> | null;
+  by?: string | null;
 }
 
 export interface CommitStats {
@@ -104,9 +115,9 @@ export interface StoreHealth {
   synchronousStandbys?: number;
 }
 
-export interface Store extends LeaseStore {
-  /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. */
-  next(id: string, count: number, idem?: Idempotency): Promise<Reservation>;
+export interface Store extends LedgerStore, LeaseStore {
+  /** Reserves `count` consecutive values of sequence `id`; resolves once they are durable. On a ledger sequence they are recorded confirmed, with `extra`. */
+  next(id: string, count: number, idem?: Idempotency, extra?: NextExtra): Promise<Reservation>;
   /** Draws `count` indexes from the named pool; resolves once the draw is durable. The caller permutes them. Unknown: pool_not_found. */
   draw(pool: string, count: number, idem?: Idempotency): Promise<Draw>;
   /** The pool's domain, key and current position; pool_not_found if there is no such pool. */
@@ -126,7 +137,7 @@ export interface Store extends LeaseStore {
   /** The sequence with its settings, rolled into the clock's current period (not written), or undefined. */
   sequence(id: string): Promise<Rolled | undefined>;
   /** Applies a PUT /sequences/:id (series/sequence.ts configure) and makes it durable. */
-  configure(id: string, input: ConfigureInput): Promise<Rolled>;
+  configure(id: string, input: ConfigureInput, by?: string | null): Promise<Rolled>;
   /** Stored ids other than `nfc` whose NFC form is `nfc` (see src/ids.ts resolveId). */
   twins(nfc: string): Promise<string[]>;
   /** Moves a sequence forward so the next value is last + 1; refuses to move backwards. */

@@ -44,6 +44,20 @@ describePostgres('take-a-number migrate (file ⇄ PostgreSQL)', function () {
     await db?.drop();
   });
 
+  it('refuses to move a state with a ledger into PostgreSQL (which keeps no ledgers yet), and copies nothing', async () => {
+    const file = path.join(await tempDir(), 'sequences.json');
+    const store = await openFileStore(file);
+    await store.configure('led', { settings: { ledger: true } });
+    await store.reserve('led', { meta: null }, null);
+    await store.next('plain', 3);
+    await store.close();
+    const r = await migrate('--from', file, '--to', db.url);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr.join('\n')).to.include('the state keeps ledger sequences, which the PostgreSQL store does not keep in this version; nothing was copied');
+    // The whole import rolled back, the schema it would have created included.
+    expect((await query(db.url, "SELECT to_regclass('tan_sequences') AS t"))[0]!.t).to.equal(null);
+  });
+
   it('carries settings and periods both ways: a resetting sequence continues in its period after the move', async () => {
     const file = path.join(await tempDir(), 'sequences.json');
     let now = Date.parse('2026-12-31T12:00:00Z');

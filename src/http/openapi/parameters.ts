@@ -37,6 +37,7 @@ export const PATH_PARAMETERS: Record<string, Json> = {
   sequenceId: ref('parameters', 'sequenceId'),
   name: ref('parameters', 'poolName'),
   value: ref('parameters', 'value'),
+  reservation: { name: 'reservation', in: 'path', required: true, description: 'the "reservation" of a POST /reserve answer', schema: { type: 'string' } },
   lease: { name: 'lease', in: 'path', required: true, description: 'the lease id of the acquire answer', schema: { type: 'string' } },
   asset: { name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(DOCS_ASSETS) } },
   consoleFile: { name: 'consoleFile', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(CONSOLE_ASSETS) } },

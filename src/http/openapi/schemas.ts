@@ -56,6 +56,8 @@ export const schemas: Json = {
       reset: { type: 'string', enum: [...RESETS], default: 'never', description: 'a new period counts from 1; the format must print the period' },
       time_zone: { type: 'string', default: 'UTC', examples: ['Europe/Berlin'], description: 'IANA time zone of the periods and dates' },
       max: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the largest value of a period; past it 409 sequence_exhausted' },
+      ledger: { type: 'boolean', description: 'true: keep a record of every number (never turned off; starts at the next value, shown as ledger_from)' },
+      reservation_ttl: { type: 'integer', minimum: 1, maximum: 604800, default: 900, description: 'seconds a reservation lasts (ledger sequences)' },
     },
   },
   Sequence: {

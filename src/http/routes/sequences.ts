@@ -5,7 +5,8 @@ import { resolveId } from '../../ids.js';
 import { renderRange } from '../../series/format.js';
 import { describe } from '../../series/sequence.js';
 import { parseConfigureBody } from '../../series/settings.js';
-import { bodyOf } from '../json-body.js';
+import { bodyOf, optionalJsonBody } from '../json-body.js';
+import { parseNextBody } from '../../ledger/input.js';
 import * as params from '../params.js';
 import type { RouteDeps } from '../route.js';
 import { respond, sendJson } from './respond.js';
@@ -21,7 +22,9 @@ export async function next(ctx: Context, deps: RouteDeps): Promise<void> {
   const text = params.wantsText(ctx);
   const key = params.idempotencyKey(ctx);
   const n = count ?? 1;
-  const r = await deps.store.next(id, n, key === undefined ? undefined : { key, fingerprint: `next ${n} ${id}` });
+  const meta = parseNextBody(await optionalJsonBody(ctx));
+  const extra = { meta, by: (ctx.state as { by?: string }).by ?? null };
+  const r = await deps.store.next(id, n, key === undefined ? undefined : { key, fingerprint: `next ${n} ${id}` }, extra);
   deps.metrics?.handedOut(r.replayed === true, 'sequence', n);
   const body: Record<string, unknown> = count === undefined ? { sequence_id: id, next_value: r.first } : { sequence_id: id, next_value: r.first, last_value: r.last };
   if (r.period !== undefined) body.period = r.period;
@@ -51,6 +54,6 @@ export async function getSequence(ctx: Context, deps: RouteDeps): Promise<void> 
 export async function setSequence(ctx: Context, deps: RouteDeps): Promise<void> {
   const id = await sequenceId(ctx, deps, '/sequences/');
   const input = parseConfigureBody(bodyOf(ctx));
-  const done = await deps.store.configure(id, input);
+  const done = await deps.store.configure(id, input, (ctx.state as { by?: string }).by ?? null);
   sendJson(ctx, JSON.stringify(describe(id, done)));
 }

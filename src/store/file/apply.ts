@@ -4,6 +4,7 @@
 import { atOrAhead, type SeriesState, type SequenceState } from '../../series/sequence.js';
 import type { LeaseSlot } from '../../leases/pool.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
+import type { LedgerRecord } from '../../ledger/record.js';
 import { applyLeaseChange, type LeasePoolChange } from './leases/json.js';
 import type { State } from './state.js';
 
@@ -19,6 +20,8 @@ export interface Changes {
   idem?: Record<string, IdempotencyEntry>;
   /** Sequence id → its whole state (value, settings, periods): absolute, ordered by period then value. No settings: they were removed. */
   series?: Record<string, SequenceState>;
+  /** Ledger events, in the order they happened: each the record as it stands after it. */
+  ledger?: LedgerRecord[];
   /** Lease pool name → its definition (created), fence and changed slots: absolute, ordered by fence, end, then expiry. */
   leases?: Record<string, LeasePoolChange>;
 }
@@ -74,9 +77,16 @@ export function applySeries(state: State, id: string, change: SequenceState): vo
   state.series.set(id, change.series as SeriesState);
 }
 
-/** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool it cannot place. */
+/** Applies every section of a record; one branch per section (sequence settings and periods go here too). Returns false on a pool or a ledger event it cannot place. */
 export function apply(state: State, changes: Changes): boolean {
   let ok = true;
+  if (changes.ledger)
+    for (const r of changes.ledger) {
+      const placed = state.ledger.apply(r);
+      // Replayed events are not in the ledger file yet: the next checkpoint appends them.
+      if (placed === 'applied') state.ledger.unflushed.push(r);
+      else if (placed === 'gap') ok = false;
+    }
   if (changes.seq) for (const id in changes.seq) applySequence(state, id, changes.seq[id]!);
   if (changes.pools) for (const name in changes.pools) ok = applyPool(state, name, changes.pools[name]!) && ok;
   if (changes.idem) for (const key in changes.idem) applyIdempotency(state, key, changes.idem[key]!);
@@ -94,6 +104,7 @@ export class PendingChanges {
   private pools = new Map<string, PoolChange>();
   private idem = new Map<string, IdempotencyEntry>();
   private ser = new Map<string, SequenceState>();
+  private events: LedgerRecord[] = [];
   /** Lease pools created, and slots granted or released, in this batch: each must be on disk before its answer. */
   private leasePools = new Set<string>();
   private leaseSlots = new Map<string, Set<number>>();
@@ -127,6 +138,13 @@ export class PendingChanges {
     this.idem.set(key, entry);
   }
 
+  /** A ledger event, chained by the caller: placed in the ledger now, written with this batch. */
+  ledger(r: LedgerRecord): void {
+    if (this.state.ledger.apply(r) !== 'applied') throw new Error(`ledger event ${r.event} of "${r.sequence_id}" does not follow its chain`);
+    this.state.ledger.unflushed.push(r);
+    this.events.push(r);
+  }
+
   /** A lease pool created (already in the state): the record carries it whole. */
   leasePool(name: string): void {
     this.leasePools.add(name);
@@ -141,7 +159,7 @@ export class PendingChanges {
 
   // Renewals and ends found by time (each pool's dirty slots) need no commit of their own: they go with the next.
   get empty(): boolean {
-    return this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0 && this.leasePools.size === 0 && this.leaseSlots.size === 0;
+    return this.events.length === 0 && this.seq.size === 0 && this.pools.size === 0 && this.idem.size === 0 && this.ser.size === 0 && this.leasePools.size === 0 && this.leaseSlots.size === 0;
   }
 
   /** The leases section: the pools created, the slots granted or released, and every pool's dirty slots. */
@@ -168,6 +186,8 @@ export class PendingChanges {
     if (this.pools.size > 0) out.pools = Object.fromEntries(this.pools);
     if (this.idem.size > 0) out.idem = Object.fromEntries(this.idem);
     if (this.ser.size > 0) out.series = Object.fromEntries(this.ser);
+    if (this.events.length > 0) out.ledger = this.events;
+    this.events = [];
     const leases = this.takeLeases();
     if (leases) out.leases = leases;
     this.seq = new Map();

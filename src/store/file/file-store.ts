@@ -7,8 +7,14 @@ import { definePool, findPool, listPools } from '../rules/pools.js';
 import { fitsAfter, randomExhausted, sequenceExhausted, storageClosing, valueBehind } from '../rules/refusals.js';
 import { expectKind, replayedDraw, replayedReservation, reservationOf, resultOf } from '../rules/reservation.js';
 import { checkNewSequence } from '../rules/sequences.js';
-import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
-import { allocate, configure, roll, type Rolled, type SequenceState } from '../../series/sequence.js';
+import type { CommitStats, Draw, Idempotency, ListPage, NamedPool, NextExtra, PoolState, Reservation, SequenceInfo, Store, StoreHealth } from '../store.js';
+import { allocate, configure, roll, type Allocation, type Rolled, type SequenceState } from '../../series/sequence.js';
+import type { GapReport } from '../../ledger/gaps.js';
+import type { ConfirmInput, ReserveInput } from '../../ledger/input.js';
+import type { LedgerQuery } from '../../ledger/page.js';
+import type { LedgerRecord } from '../../ledger/record.js';
+import type { Actor, Reserved } from '../ledger.js';
+import { FileLedger } from './ledger/operations.js';
 import type { ConfigureInput } from '../../series/settings.js';
 import { sequenceState, type PendingChanges } from './apply.js';
 import type { CommitBudget } from './commit/budget.js';
@@ -37,6 +43,8 @@ export class FileStore implements Store {
   private readonly now: () => number;
   private clockWarnings: ClockWarnings | undefined;
   private closed = false;
+  private readonly ledger: FileLedger;
+  private readonly sweep: NodeJS.Timeout;
   private readonly leaseOps: FileLeases;
 
   private constructor(
@@ -48,6 +56,19 @@ export class FileStore implements Store {
     this.now = opts.now ?? Date.now;
     // The committer reports to this store's onCommit and onCommitFailure, which the metrics set.
     engine.committer.events = this;
+    this.ledger = new FileLedger({
+      state: this.state,
+      pending: this.pending,
+      idempotency: this.idempotency,
+      now: this.now,
+      committed: () => this.committed(),
+      allocate: (id, count) => this.allocateInSeries(id, count),
+      ledgerPath: this.paths.ledger,
+    });
+    // Expiry is recorded when a read finds a reservation due, and by this sweep for the others.
+    this.sweep = setInterval(() => {
+      if (this.state.ledger.open.size > 0 && this.ledger.expireDue() > 0) this.committed().catch(() => undefined);
+    }, opts.ledgerSweepMs ?? 1000).unref();
     this.leaseOps = new FileLeases({
       state: this.state,
       pending: this.pending,
@@ -87,10 +108,16 @@ export class FileStore implements Store {
     (this.clockWarnings ??= new ClockWarnings(this.opts.log)).note(id, r);
   }
 
-  private async nextInSeries(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+  private allocateInSeries(id: string, count: number): Allocation {
     const a = allocate(id, sequenceState(this.state, id)!, this.now(), count);
     this.logBehind(id, a);
     this.recordSequence(id, a.state, false);
+    return a;
+  }
+
+  private async nextInSeries(id: string, count: number, idem?: Idempotency, extra?: NextExtra): Promise<Reservation> {
+    const a = this.allocateInSeries(id, count);
+    if (a.state.series?.settings.ledger) this.ledger.confirmedAtOnce(id, a, extra?.meta ?? null, extra?.by ?? null);
     const reservation = reservationOf(a);
     if (idem) this.pending.idempotency(idem.key, this.idempotency.entry(idem, resultOf(reservation)));
     await this.committed();
@@ -102,11 +129,14 @@ export class FileStore implements Store {
     return state && roll(state, this.now());
   }
 
-  async configure(id: string, input: ConfigureInput): Promise<Rolled> {
+  async configure(id: string, input: ConfigureInput, by: string | null = null): Promise<Rolled> {
     const current = sequenceState(this.state, id);
     const r = configure(id, current, input, this.now());
     this.checkNewSequence(id);
     this.logBehind(id, r);
+    // Numbers a PUT skips on a ledger sequence are recorded voided, as one range.
+    const before = current?.series?.settings.ledger ? roll(current, this.now()) : undefined;
+    if (before && before.period === r.period && r.state.last > before.state.last) this.ledger.skipped(id, r.period ?? null, before.state.last + 1, r.state.last, by);
     // A plain sequence that stays plain keeps its plain record.
     this.recordSequence(id, r.state, !r.state.series && !current?.series);
     await this.committed();
@@ -117,7 +147,7 @@ export class FileStore implements Store {
     return this.index.twins(nfc);
   }
 
-  async next(id: string, count: number, idem?: Idempotency): Promise<Reservation> {
+  async next(id: string, count: number, idem?: Idempotency, extra?: NextExtra): Promise<Reservation> {
     const replay = idem && this.idempotency.lookup(idem);
     if (replay) {
       const answer = replayedReservation(replay, idem.key, this.state.series.get(id)?.settings.format);
@@ -125,7 +155,7 @@ export class FileStore implements Store {
       await this.committed();
       return answer;
     }
-    if (this.state.series.has(id)) return this.nextInSeries(id, count, idem);
+    if (this.state.series.has(id)) return this.nextInSeries(id, count, idem, extra);
     const current = this.state.sequences.get(id) ?? 0;
     this.checkNewSequence(id);
     if (!fitsAfter(current, count)) throw sequenceExhausted(id, current, count);
@@ -218,6 +248,17 @@ export class FileStore implements Store {
     return this.state.sequences.get(id)!;
   }
 
+  // The ledger: ledger/operations.ts.
+  reserve = (id: string, input: ReserveInput, by: Actor, idem?: Idempotency): Promise<Reserved> => this.ledger.reserve(id, input, by, idem);
+  reservation = (r: string): Promise<LedgerRecord> => this.ledger.reservation(r);
+  reservationSequence = (r: string): Promise<string | undefined> => this.ledger.reservationSequence(r);
+  confirm = (r: string, input: ConfirmInput, by: Actor): Promise<LedgerRecord> => this.ledger.confirm(r, input, by);
+  voidReservation = (r: string, reason: string, by: Actor): Promise<LedgerRecord> => this.ledger.voidReservation(r, reason, by);
+  extend = (r: string, ttl: number): Promise<LedgerRecord> => this.ledger.extend(r, ttl);
+  ledgerPage = (id: string, query: LedgerQuery): Promise<{ entries: LedgerRecord[]; next?: number }> => this.ledger.ledgerPage(id, query);
+  ledgerHistory = (id: string): Promise<LedgerRecord[]> => this.ledger.ledgerHistory(id);
+  gaps = (id: string, period?: string): Promise<GapReport> => this.ledger.gaps(id, period);
+
   // Lease pools: leases/store.ts.
   defineLeasePool = (name: string, d: LeasePoolDefinition): Promise<{ created: boolean; pool: LeasePoolInfo }> => this.leaseOps.defineLeasePool(name, d);
   acquireLease = (pool: string, r: LeaseAcquire, idem?: Idempotency): Promise<LeaseGrant> => this.leaseOps.acquireLease(pool, r, idem);
@@ -242,9 +283,11 @@ export class FileStore implements Store {
     if (this.closed) return;
     await this.settled();
     this.closed = true;
+    clearInterval(this.sweep);
     this.engine.fence.stopWatch();
     await this.engine.checkpointer.atStop();
     await this.engine.writer.close();
+    this.engine.ledgerFile.close();
     this.engine.fence.release();
   }
 }

@@ -9,6 +9,8 @@ export interface StatePaths {
   replica: string;
   journal: string;
   journalReplica: string;
+  /** The ledger file: the events of the ledger sequences up to the last checkpoint. */
+  ledger: string;
   lock: string;
   dir: string;
 }
@@ -19,6 +21,7 @@ export function namesFor(primary: string): StatePaths {
     replica: `${primary}.replica`,
     journal: `${primary}.journal`,
     journalReplica: `${primary}.journal.replica`,
+    ledger: `${primary}.ledger`,
     lock: `${primary}.lock`,
     dir: path.dirname(primary),
   };
@@ -52,7 +55,7 @@ export function resolveStatePaths(file: string): StatePaths {
   const paths = namesFor(primary);
   const main = statSafe(paths.primary);
   if (main && !main.isFile()) throw new StartupError(`the state file ${paths.primary} is ${kindOf(main)}, not a regular file; point SEQUENCE_FILE at a file`);
-  for (const name of [paths.replica, paths.journal, paths.journalReplica, paths.lock]) {
+  for (const name of [paths.replica, paths.journal, paths.journalReplica, paths.ledger, paths.lock]) {
     const s = lstatSafe(name);
     if (s && !s.isFile() && !(name === paths.lock && s.isDirectory()))
       throw new StartupError(`${name} is ${kindOf(s)}, not a regular file; it belongs to the state ${paths.primary}: move it away`);

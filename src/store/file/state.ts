@@ -2,6 +2,7 @@
 import type { FloatDomain, IntDomain, PoolKind } from '../../random/domain.js';
 import { checkConfigPool, newPool } from '../rules/pools.js';
 import type { SeriesState } from '../../series/sequence.js';
+import { LedgerBook, type ChainHead } from '../../ledger/book.js';
 import type { LeasePool } from '../../leases/pool.js';
 import type { IdempotencyEntry, PoolState } from '../store.js';
 
@@ -16,11 +17,16 @@ export interface State {
   pools: Map<string, PoolState>;
   /** Insertion order is age order: the first entry is the oldest. */
   idempotency: Map<string, IdempotencyEntry>;
+  /** The records of the ledger sequences (from the ledger file, then the journal). */
+  ledger: LedgerBook;
+  /** The chain heads the snapshot read says the ledger file holds (checked at recovery). */
+  ledgerHeads?: Map<string, ChainHead>;
   /** Lease pools by name (PUT /lease-pools); a name is a random pool's or a lease pool's, never both. */
   leases: Map<string, LeasePool>;
 }
 
-export const emptyState = (): State => ({ generation: 0, sequences: new Map(), series: new Map(), pools: new Map(), idempotency: new Map(), leases: new Map() });
+export const emptyState = (): State => ({ generation: 0, sequences: new Map(), series: new Map(), pools: new Map(), idempotency: new Map(), ledger: new LedgerBook(), leases: new Map() });
+
 
 /**
  * Refuses a pool whose stored domain differs from the configured one; creates missing pools and returns

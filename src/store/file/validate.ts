@@ -95,6 +95,7 @@ function result(v: unknown, where: string): IdempotentResult {
   }
   if (o.kind === 'draw' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
     return { kind: 'draw', pool: o.pool, start: count(o.start, `${where}.start`), count: count(o.count, `${where}.count`) };
+  if (o.kind === 'reserve' && typeof o.reservation === 'string') return { kind: 'reserve', reservation: o.reservation };
   if (o.kind === 'lease' && typeof o.pool === 'string' && !poolNameProblem(o.pool))
     return { kind: 'lease', pool: o.pool, number: count(o.number, `${where}.number`), fence: count(o.fence, `${where}.fence`) };
   return fail(`${where}.kind is unknown`);

@@ -82,7 +82,11 @@ export async function importPostgresState(url: string, update: (current: StateEx
     await migrateSchema(client);
     // Instances that still run wait here instead of allocating between the comparison and the write.
     await client.query('LOCK TABLE tan_sequences, tan_pools, tan_idempotency, tan_series, tan_lease_pools, tan_leases IN EXCLUSIVE MODE');
-    await writeTables(client, update(await readTables(client)));
+    const next = update(await readTables(client));
+    // Nothing stored is thrown away: until this store keeps ledgers, a state with one stays where it is.
+    if ((next.ledger?.length ?? 0) > 0 || [...next.series.values()].some((s) => s.settings.ledger === true))
+      throw new StartupError('the state keeps ledger sequences, which the PostgreSQL store does not keep in this version; nothing was copied');
+    await writeTables(client, next);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -19,6 +19,7 @@ import { BatchQueue } from './batch/commit.js';
 import { claimKeys, recordKeys } from './batch/keys.js';
 import { settle, type Op, type PoolInfo } from './batch/ops.js';
 import { PoolCache } from './batch/pools.js';
+import { ledgerUnsupported, PostgresLedger } from './ledger/unsupported.js';
 import { guard, remember, screen } from './batch/guard.js';
 import { FailoverWatch } from './failover.js';
 import { definePool, readPool, readPools } from './named-pools.js';
@@ -44,7 +45,7 @@ const SET_SQL = `INSERT INTO tan_sequences AS s (id, value)
   ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value WHERE s.value <= EXCLUDED.value
   RETURNING value`;
 
-export class PostgresStore implements Store {
+export class PostgresStore extends PostgresLedger implements Store {
   onCommit?: (stats: CommitStats) => void;
   onCommitFailure?: () => void;
   private failure: string | undefined;
@@ -65,6 +66,7 @@ export class PostgresStore implements Store {
     private readonly opts: PostgresStoreOptions,
     configured: Record<PoolKind, PoolInfo>,
   ) {
+    super();
     this.now = opts.now ?? Date.now;
     this.watch = new FailoverWatch(session, opts.log, opts.config.databaseRequireSync, opts.config.backwardsCheck);
     this.watch.start();
@@ -260,6 +262,7 @@ export class PostgresStore implements Store {
 
   configure(id: string, input: ConfigureInput): Promise<Rolled> {
     return this.run(async () => {
+      if (input.settings?.ledger === true) throw ledgerUnsupported(id);
       const started = performance.now();
       const r = await this.retrying(() => configureSequence(this.db, this.ctx.series, id, input, () => tooManySequences(id, this.opts.config.maxSequences)));
       this.onCommit?.({ batch: 1, seconds: (performance.now() - started) / 1000 });

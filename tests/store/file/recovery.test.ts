@@ -9,10 +9,11 @@ import { statePaths, type StatePaths } from '../../../src/store/file/paths.js';
 import { readState, recoverState } from '../../../src/store/file/recovery/recover.js';
 import { serializeSnapshot } from '../../../src/store/file/snapshot/write.js';
 import type { State } from '../../../src/store/file/state.js';
+import { LedgerBook } from '../../../src/ledger/book.js';
 import { tempDir } from '../../support/helpers.js';
 import { captureLog } from '../../support/robustness.js';
 
-const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map(), leases: new Map() });
+const state = (generation: number, seq: Record<string, number>): State => ({ generation, sequences: new Map(Object.entries(seq)), series: new Map(), pools: new Map(), idempotency: new Map(), ledger: new LedgerBook(), leases: new Map() });
 
 /** A snapshot at generation 2 ({a: 1}) and records 3..5 moving "a" to 2, 3, 4, written by the production writer. */
 async function written(): Promise<{ paths: StatePaths; writer: DiskWriter; lines: string[] }> {

@@ -8,6 +8,8 @@
 //  4. A background checkpoint takes its generation between two commits and switches the journal between two
 //     commits; the records appended meanwhile (the carry) go into the new journal. If a commit wrote a whole
 //     checkpoint meanwhile (the epoch moved) or must write one, the switch is skipped.
+//  2a. Before a snapshot is written, the ledger events not yet in the ledger file are appended to it and
+//     fdatasynced; the snapshot names the chain heads taken before them (the file holds at least those).
 //  5. After a failed write or a retaken lock, the next commit writes a whole checkpoint instead of appending:
 //     nothing is ever appended after a line that may be torn.
 import { Mutex } from 'async-mutex';
@@ -18,6 +20,9 @@ import type { StatePaths } from '../paths.js';
 import { reasonOf } from '../../rules/reason.js';
 import { serializeSnapshot } from '../snapshot/write.js';
 import type { State } from '../state.js';
+import type { ChainHead } from '../../../ledger/book.js';
+import type { LedgerFile } from '../ledger/file.js';
+import { encodeLedgerLine } from '../ledger/line.js';
 
 const MIN_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 const RETRY_MS = 1000;
@@ -32,6 +37,8 @@ export interface CheckpointerParts {
   between: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Journal size that starts a checkpoint; by default the larger of a floor and a quarter of the last snapshot. */
   bound?: number;
+  /** The ledger file, appended before each snapshot (rule 2a). */
+  ledgerFile: LedgerFile;
   /** Sizes of what recovery found. */
   journalBytes: number;
   snapshotBytes: number;
@@ -80,7 +87,9 @@ export class Checkpointer {
     const { state, writer } = this.parts;
     await this.snapshotting.runExclusive(async () => {
       this.epoch++;
-      const chunks = await serializeSnapshot(state, state.generation, false);
+      const heads = new Map(state.ledger.chains);
+      await this.flushLedger();
+      const chunks = await serializeSnapshot(state, state.generation, false, heads);
       await writer.writeSnapshot(chunks);
       await writer.resetJournal('');
       this.snapshotBytes = chunks.reduce((n, c) => n + c.length, 0);
@@ -114,13 +123,24 @@ export class Checkpointer {
     );
   }
 
+  /** Rule 2a: every ledger event not in the ledger file yet, appended and flushed; they leave memory's queue after. */
+  private async flushLedger(): Promise<void> {
+    const book = this.parts.state.ledger;
+    const events = book.unflushed.slice();
+    if (events.length === 0) return;
+    await this.parts.ledgerFile.append(events.map(encodeLedgerLine).join(''));
+    book.unflushed.splice(0, events.length);
+  }
+
   /** Off the request path: the snapshot is serialized in slices and written while commits go on appending (rule 4). */
   private async inBackground(): Promise<void> {
     const { state, writer, fence, between, log, paths } = this.parts;
     let generation = 0;
     let epoch = 0;
+    let heads = new Map<string, ChainHead>();
     await between(async () => {
       generation = state.generation;
+      heads = new Map(state.ledger.chains);
       epoch = this.epoch;
       this.carry = [];
     });
@@ -129,7 +149,8 @@ export class Checkpointer {
       let written = false;
       await this.snapshotting.runExclusive(async () => {
         if (this.epoch !== epoch || this.stopped) return;
-        const chunks = await serializeSnapshot(state, generation, true);
+        await this.flushLedger();
+        const chunks = await serializeSnapshot(state, generation, true, heads);
         if (!fence.writable) throw new Error('the lock is not held');
         await writer.writeSnapshot(chunks);
         this.snapshotBytes = chunks.reduce((n, c) => n + c.length, 0);

@@ -6,6 +6,8 @@ import { checkSequences, count, fail, idempotencyEntry, idempotencyJson, isObjec
 import type { SequenceState } from '../../../series/sequence.js';
 import { isWholePool } from '../apply.js';
 import type { IdempotencyEntry } from '../../store.js';
+import { ordered } from '../../../ledger/record.js';
+import { ledgerRecord } from '../ledger/shape.js';
 import { changeJson, changesFrom } from '../leases/json.js';
 
 export interface JournalRecord extends Changes {
@@ -38,6 +40,7 @@ export function encodeRecord(g: number, changes: Changes): string {
     for (const id in changes.series) series[id] = sequenceEntryJson(changes.series[id]!);
     body.series = series;
   }
+  if (changes.ledger) body.ledger = changes.ledger.map(ordered);
   if (changes.leases) body.leases = Object.fromEntries(Object.entries(changes.leases).map(([name, c]) => [name, changeJson(c)]));
   const head = JSON.stringify(body).slice(0, -1);
   return `${head}${CRC}${hex32(crc32(head))}"}\n`;
@@ -81,6 +84,10 @@ export function decodeRecord(line: string): JournalRecord {
       const series: Record<string, SequenceState> = {};
       for (const id in checked) series[id] = sequenceEntry((o.series as Record<string, unknown>)[id], `series[${JSON.stringify(id.slice(0, 40))}]`);
       record.series = series;
+    }
+    if (o.ledger !== undefined) {
+      if (!Array.isArray(o.ledger)) fail('ledger is not an array');
+      record.ledger = (o.ledger as unknown[]).map((r, i) => ledgerRecord(r, `ledger[${i}]`));
     }
     if (o.leases !== undefined) record.leases = changesFrom(o.leases);
     return record;

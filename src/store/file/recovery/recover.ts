@@ -12,6 +12,10 @@ import { parseSnapshot, type ParsedSnapshot } from '../snapshot/read.js';
 import { emptyState, type State } from '../state.js';
 import { keepAside } from './aside.js';
 import { salvage } from './salvage.js';
+import type { LedgerRecord } from '../../../ledger/record.js';
+import { coverLedger, ledgerEventsProblem, loadLedgerFile } from '../ledger/load.js';
+import { readLedgerFile, type LedgerFileRead } from '../ledger/read.js';
+import { keepTornLedgerTail, ledgerAfterSalvage } from '../ledger/tail.js';
 
 type SnapshotCopy =
   | { path: string; status: 'missing' }
@@ -45,6 +49,7 @@ async function readSnapshot(path: string, twin?: SnapshotCopy): Promise<Snapshot
 export interface Inspection {
   snapshots: [SnapshotCopy, SnapshotCopy];
   journals: [JournalCopy, JournalCopy];
+  ledger: LedgerFileRead;
 }
 
 export async function inspect(paths: StatePaths): Promise<Inspection> {
@@ -56,7 +61,10 @@ export async function inspect(paths: StatePaths): Promise<Inspection> {
   const journalReplica = await readJournal(paths.journalReplica, journal).catch((e: Error) => {
     throw new StartupError(`cannot read ${paths.journalReplica}: ${e.message}`);
   });
-  return { snapshots: [primary, replica], journals: [journal, journalReplica] };
+  const ledger = await readLedgerFile(paths.ledger).catch((e: Error) => {
+    throw new StartupError(`cannot read ${paths.ledger}: ${e.message}`);
+  });
+  return { snapshots: [primary, replica], journals: [journal, journalReplica], ledger };
 }
 
 export type Plan =
@@ -70,7 +78,7 @@ export function plan(ins: Inspection): Plan {
   const valid = ins.snapshots.filter(isValid);
   const records = ins.journals.some((j) => j.records.size > 0 || j.status === 'torn' || j.status === 'damaged');
   if (valid.length === 0) {
-    if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.status === 'missing' || j.bytes === 0))
+    if (ins.snapshots.every((s) => s.status === 'missing') && !records && ins.journals.every((j) => j.status === 'missing' || j.bytes === 0) && ins.ledger.bytes === 0)
       return { ok: true, state: emptyState(), from: undefined, replayed: 0, lastGeneration: 0, lines: [] };
     const what = ins.snapshots.map((s) => `${s.path} ${s.status === 'corrupt' ? `is damaged (${s.reason})` : 'is missing'}`).join('; ');
     return { ok: false, why: `no intact snapshot: ${what}, so the journal alone cannot prove what was handed out` };
@@ -83,6 +91,8 @@ export function plan(ins: Inspection): Plan {
   });
   const state = best.parsed.state;
   const base = state.generation;
+  const ledgerProblem = loadLedgerFile(state, ins.ledger);
+  if (ledgerProblem) return { ok: false, why: ledgerProblem };
   let last = base;
   for (const j of ins.journals) for (const g of j.records.keys()) if (g > last) last = g;
   let replayed = 0;
@@ -94,11 +104,14 @@ export function plan(ins: Inspection): Plan {
         ok: false,
         why: `journal record ${g} is missing or damaged in both ${ins.journals[0].path} and ${ins.journals[1].path}, and records up to ${last} come after it`,
       };
+    const eventsProblem = found.record.ledger && ledgerEventsProblem(state, found.record.ledger, g);
+    if (eventsProblem) return { ok: false, why: eventsProblem };
     if (!apply(state, found.record)) return { ok: false, why: `journal record ${g} moves a random pool that the snapshot ${best.path} does not hold` };
     lines.push(found.line);
     replayed++;
   }
   state.generation = last;
+  coverLedger(state);
   return { ok: true, state, from: best, replayed, lastGeneration: last, lines };
 }
 
@@ -118,21 +131,29 @@ export interface Recovered {
   journalBytes: number;
   /** Size of the snapshot read, bytes (0 when none). */
   snapshotBytes: number;
+  /** Bytes of whole lines in the ledger file, where its appends go on. */
+  ledgerBytes: number;
 }
 
 function refusal(paths: StatePaths, why: string): StartupError {
   return new StartupError(
     `cannot prove what was handed out: ${why}. Nothing was changed and no number was handed out; the files are kept as they are ` +
-      `(${paths.primary}, ${paths.replica}, ${paths.journal}, ${paths.journalReplica}). Either restore a backup of them, or start with ` +
+      `(${paths.primary}, ${paths.replica}, ${paths.journal}, ${paths.journalReplica}, ${paths.ledger}). Either restore a backup of them, or start with ` +
       `--recover=salvage (RECOVER=salvage) to keep the highest value that can still be read for every sequence and pool position.`,
   );
 }
 
 /** Reads the state as recovery would, changing nothing (migrate, tests); refuses as the start would. */
 export async function readState(paths: StatePaths): Promise<State> {
-  const p = plan(await inspect(paths));
+  return (await readStateWithLedger(paths)).state;
+}
+
+/** readState, with every ledger event in chain order (the ledger file's, then the journal's). */
+export async function readStateWithLedger(paths: StatePaths): Promise<{ state: State; events: LedgerRecord[] }> {
+  const ins = await inspect(paths);
+  const p = plan(ins);
   if (!p.ok) throw refusal(paths, p.why);
-  return p.state;
+  return { state: p.state, events: [...ins.ledger.records.map((r) => r.record), ...p.state.ledger.unflushed] };
 }
 
 export async function recoverState(paths: StatePaths, salvageWanted: boolean, log: Logger): Promise<Recovered> {
@@ -166,11 +187,12 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
       `salvaged ${state.sequences.size} sequences (${p.why}); every value kept is the highest that could be read`,
     );
     for (const note of notes) log.warn({ event: 'salvage' }, note);
-    return { state, source: 'salvage', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0 };
+    return { state, source: 'salvage', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0, ledgerBytes: await ledgerAfterSalvage(state, ins.ledger, log) };
   }
 
+  const ledgerBytes = await keepTornLedgerTail(ins.ledger, log);
   const best = p.from;
-  if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0 };
+  if (!best || best.status !== 'valid') return { state: p.state, source: 'fresh', clean: false, snapshotBytes: 0, rewriteJournal: undefined, journalBytes: 0, ledgerBytes };
   if (best.parsed.format < 2) {
     const kept = `${best.path}.${best.parsed.format === 0 ? 'legacy' : 'format1'}-${fileStamp()}`;
     await copyFile(best.path, kept);
@@ -194,5 +216,6 @@ export async function recoverState(paths: StatePaths, salvageWanted: boolean, lo
     snapshotBytes: best.bytes.length,
     rewriteJournal: upToDate ? undefined : lines,
     journalBytes: upToDate ? j1.bytes : Buffer.byteLength(lines),
+    ledgerBytes,
   };
 }

@@ -10,7 +10,7 @@ export function format1(o: Record<string, unknown>): State {
   if (!isObject(o.random)) fail('random is not an object');
   // Any pool name: format 1 as the first cut of named pools wrote it too.
   for (const [name, p] of Object.entries(o.random as Record<string, unknown>)) pools.set(name, namedPool(p, `random.${name}`, name));
-  return { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyEntries(o.idempotency), leases: new Map() };
+  return { ...emptyState(), generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyEntries(o.idempotency) };
 }
 
 /** The flat file as JSON.parse read it: an object of non-negative integers. */

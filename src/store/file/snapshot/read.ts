@@ -2,6 +2,7 @@
 // checksum holds, else through JSON.parse, which says what is wrong; format 1 and the flat file as legacy.
 import { idProblem } from '../../../ids.js';
 import type { PoolState } from '../../store.js';
+import type { ChainHead } from '../../../ledger/book.js';
 import { emptyState, type State } from '../state.js';
 import { count, fail, idempotencyEntries, isObject, namedPool, sequenceEntry, sequences, ShapeError } from '../validate.js';
 import { checksumProblem, FORMAT } from './checksum.js';
@@ -19,9 +20,10 @@ function format2(o: Record<string, unknown>): State {
   const pools = new Map<string, PoolState>();
   if (!isObject(o.pools)) fail('pools is not an object');
   for (const [name, p] of Object.entries(o.pools as Record<string, unknown>)) pools.set(name, namedPool(p, `pools.${name}`, name));
-  const state: State = { generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), series: new Map(), pools, idempotency: idempotencyEntries(o.idempotency), leases: leasePoolsFrom(o.leases) };
+  const state: State = { ...emptyState(), generation: count(o.generation, 'generation'), sequences: sequences(o.sequences, 'sequences'), pools, idempotency: idempotencyEntries(o.idempotency), leases: leasePoolsFrom(o.leases) };
   for (const name of state.leases.keys()) if (pools.has(name)) fail(`leases.${name}: the name is a random pool's too`);
   readSeries(state, o.series);
+  if (o.ledger !== undefined) state.ledgerHeads = ledgerHeads(o.ledger);
   return state;
 }
 
@@ -36,6 +38,18 @@ function readSeries(state: State, v: unknown): void {
     state.sequences.set(id, s.last);
     if (s.series) state.series.set(id, s.series);
   }
+}
+
+/** The "ledger" section: sequence id → the chain head the ledger file holds. */
+function ledgerHeads(v: unknown): Map<string, ChainHead> {
+  if (!isObject(v)) return fail('ledger is not an object');
+  const heads = new Map<string, ChainHead>();
+  for (const [id, h] of Object.entries(v)) {
+    if (idProblem(id)) fail(`ledger: ${JSON.stringify(id.slice(0, 40))}: ${idProblem(id)}`);
+    if (!isObject(h) || typeof h.hash !== 'string' || !/^[0-9a-f]{64}$/.test(h.hash)) fail(`ledger[${JSON.stringify(id.slice(0, 40))}] is malformed`);
+    heads.set(id, { event: count((h as Record<string, unknown>).event, `ledger[${JSON.stringify(id.slice(0, 40))}].event`), hash: (h as Record<string, unknown>).hash as string });
+  }
+  return heads;
 }
 
 /** Format 2 as this engine writes it, its large section scanned from the bytes; undefined for any other layout. */

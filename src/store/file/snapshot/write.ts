@@ -2,6 +2,7 @@
 // the checksum line last. Serialized in slices so a large state does not hold the event loop.
 import { crc32 } from 'node:zlib';
 import { hex32 } from '../journal/record.js';
+import type { ChainHead } from '../../../ledger/book.js';
 import type { State } from '../state.js';
 import { idempotencyJson, poolJson, sequenceEntryJson } from '../validate.js';
 import { CHECKSUM, FORMAT } from './checksum.js';
@@ -24,7 +25,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  * the snapshot. That is safe: values only move forward, and replaying the records after `generation`
  * (a max per value) ends at the same state.
  */
-export async function serializeSnapshot(state: State, generation: number, yielding: boolean): Promise<Buffer[]> {
+export async function serializeSnapshot(state: State, generation: number, yielding: boolean, ledgerHeads: ReadonlyMap<string, ChainHead> = state.ledger.chains): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
   let crc = 0;
   const push = (text: string): void => {
@@ -57,10 +58,19 @@ export async function serializeSnapshot(state: State, generation: number, yieldi
   // sliced "sequences" section caught in an earlier period cannot pair with a later period's settings.
   const series: string[] = [];
   for (const [id, s] of state.series) series.push(entry(id, JSON.stringify(sequenceEntryJson({ last: state.sequences.get(id)!, series: s }))));
+  // The chain heads the ledger file holds (written only when some sequence keeps a ledger).
+  const ledger: string[] = [];
+  for (const [id, h] of ledgerHeads) ledger.push(entry(id, JSON.stringify({ event: h.event, hash: h.hash })));
   // Written only when there are lease pools: a state without them keeps the layout of files before them.
   const leases: string[] = [];
   for (const [name, p] of state.leases) leases.push(entry(name, JSON.stringify(leasePoolJson(p))));
-  push(section('pools', pools) + (series.length > 0 ? section('series', series) : '') + (leases.length > 0 ? section('leases', leases) : '') + section('idempotency', idem));
+  push(
+    section('pools', pools) +
+      (series.length > 0 ? section('series', series) : '') +
+      (leases.length > 0 ? section('leases', leases) : '') +
+      (ledger.length > 0 ? section('ledger', ledger) : '') +
+      section('idempotency', idem),
+  );
   chunks.push(Buffer.from(`${CHECKSUM}${hex32(crc)}"\n}\n`));
   return chunks;
 }

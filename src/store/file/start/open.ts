@@ -18,6 +18,7 @@ import { resolveStatePaths, type StatePaths } from '../paths.js';
 import { reasonOf } from '../../rules/reason.js';
 import { recoverState } from '../recovery/recover.js';
 import { ensurePools, type State } from '../state.js';
+import { LedgerFile } from '../ledger/file.js';
 import { checkStateDir, createStateDir, stateExists } from './state-dir.js';
 import { reviveLeases } from '../leases/store.js';
 
@@ -31,6 +32,8 @@ export interface FileStoreOptions {
   /** Journal size that starts a checkpoint; by default the larger of 4 MiB and a quarter of the last snapshot. */
   checkpointBytes?: number;
   now?: () => number;
+  /** How often expired reservations are looked for, ms (default 1000). */
+  ledgerSweepMs?: number;
 }
 
 /** The engine's parts, built and started. */
@@ -45,6 +48,7 @@ export interface Engine {
   checkpointer: Checkpointer;
   fence: Fence;
   writer: StateWriter;
+  ledgerFile: LedgerFile;
 }
 
 export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
@@ -67,6 +71,7 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
     const pending = new PendingChanges(state);
     const idempotency = new IdempotencyCache(state.idempotency, config.idempotencyMax, config.idempotencyTtlMs, opts.now ?? Date.now);
     const budget = new CommitBudget();
+    const ledgerFile = new LedgerFile(paths.ledger, recovered.ledgerBytes, opts.fs);
     const checkpointer: Checkpointer = new Checkpointer({
       state,
       writer,
@@ -75,6 +80,7 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
       log,
       between: <T>(fn: () => Promise<T>): Promise<T> => committer.between(fn),
       bound: opts.checkpointBytes,
+      ledgerFile,
       journalBytes: recovered.journalBytes,
       snapshotBytes: recovered.snapshotBytes,
     });
@@ -87,12 +93,13 @@ export async function openEngine(opts: FileStoreOptions): Promise<Engine> {
       else if (recovered.rewriteJournal !== undefined) await writer.resetJournal(recovered.rewriteJournal);
     } catch (e) {
       await writer.close();
+      ledgerFile.close();
       throw new StartupError(`cannot write the state file ${paths.primary}: ${reasonOf(e)}`);
     }
     log.info({ event: 'state_loaded', file: paths.primary, source: recovered.source, generation: state.generation, sequences: state.sequences.size }, 'state loaded');
     const file = path.resolve(config.sequenceFile);
     if (!existed) log.warn({ event: 'fresh_state', file }, `no state found, starting fresh; check your volume (state path ${file})`);
-    return { state, paths, pending, idempotency, budget, committer, checkpointer, fence, writer };
+    return { state, paths, pending, idempotency, budget, committer, checkpointer, fence, writer, ledgerFile };
   } catch (e) {
     fence?.stopWatch();
     owner.release();
