@@ -208,6 +208,9 @@ describeWithChromium('/console browser test', '/console in a browser', function 
       expect((await call(api, 'POST', `/reservations/${second}/void`, { token: admin, body: { reason: 'printer jammed' } })).status).to.equal(200);
 
       await inBrowser(api, async ({ site, open, expectFailed }) => {
+        // Each new tab starts without a token: the server's 401 until one is typed.
+        expectFailed(401, '/sequences');
+        expectFailed(401, '/sequences/invoice');
         for (const viewport of ['laptop', 'phone'] as const) {
           const page = await open(viewport);
           await page.goto(`${site}/console#/sequence/invoice`, { waitUntil: 'networkidle' });
