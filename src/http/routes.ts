@@ -7,6 +7,7 @@
 // token reaches only the scope the entry names: take/admin with the name the store will act on (names.ts:
 // sequenceName resolves an id as the store does, poolPathName, builtInPool; pathName checks a name as sent and in NFC).
 // `body: 'json'` parses a JSON body of at most 4 KiB before the handler.
+import * as consoleDocs from './openapi/paths/console.js';
 import * as ledgerDocs from './openapi/paths/ledger.js';
 import * as ops from './openapi/paths/operations.js';
 import * as poolDocs from './openapi/paths/pools.js';
@@ -15,9 +16,11 @@ import { leasePoolName } from './lease-params.js';
 import * as leases from './routes/leases.js';
 import * as randomDocs from './openapi/paths/random.js';
 import * as sequenceDocs from './openapi/paths/sequences.js';
+import { CONSOLE_ASSETS_PREFIX } from './console.js';
 import { DOCS_ASSETS_PREFIX } from './docs.js';
 import { builtInPool, pathName, poolPathName, reservationSequence, sequenceName } from './names.js';
 import { admin, DOCS, METRICS, PUBLIC, READ, take, type Route } from './route.js';
+import * as consolePage from './routes/console.js';
 import * as docs from './routes/docs.js';
 import * as ledger from './routes/ledger.js';
 import { metrics } from './routes/metrics.js';
@@ -61,4 +64,6 @@ export const ROUTES: readonly Route[] = [
   { methods: ['POST'], path: '/reservations/:reservation/extend', handler: ledger.extend, allocates: false, access: take(reservationSequence), doc: ledgerDocs.extend, body: 'json' },
   { methods: ['GET'], path: '/sequences/:sequenceId/ledger', handler: ledger.ledger, allocates: false, access: READ, doc: ledgerDocs.ledger },
   { methods: ['GET'], path: '/sequences/:sequenceId/gaps', handler: ledger.gaps, allocates: false, access: READ, doc: ledgerDocs.gaps },
+  { methods: ['GET'], path: '/console', handler: consolePage.page, allocates: false, access: DOCS, doc: consoleDocs.consolePage },
+  { methods: ['GET'], path: `${CONSOLE_ASSETS_PREFIX}:consoleFile`, handler: consolePage.asset, allocates: false, access: DOCS, doc: consoleDocs.consoleAsset },
 ];

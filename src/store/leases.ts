@@ -35,6 +35,8 @@ export interface LeaseAcquire {
 
 export interface LeaseInfo {
   number: number;
+  /** The lease id: release needs it, and the scope take:<pool>. */
+  lease: string;
   holder: string;
   fence: number;
   expiresAt: number;

@@ -10,7 +10,7 @@ import { RouteIndex } from '../../src/http/router.js';
 import { ROUTES } from '../../src/http/routes.js';
 import { fileApp, tempDir } from '../support/helpers.js';
 
-const SAMPLE: Record<string, string> = { sequenceId: 'route-table', name: 'int', value: '1', asset: 'initializer.js' };
+const SAMPLE: Record<string, string> = { sequenceId: 'route-table', name: 'int', value: '1', asset: 'initializer.js', consoleFile: 'app.js' };
 
 /** A request path for a route: each parameter replaced by a value that exists. */
 const sample = (route: Route): string => route.path.replace(/:(\w+)/g, (_, name: string) => SAMPLE[name] ?? `<no sample for ${name}>`);

@@ -1,4 +1,5 @@
 // The OpenAPI parameters (shared ones by name, path ones by template name) and shared responses.
+import { CONSOLE_ASSETS } from '../console.js';
 import { DOCS_ASSETS } from '../docs.js';
 import { MAX_COUNT, MAX_IDEMPOTENCY_KEY_LENGTH } from '../params.js';
 import { problemExample, ref, type Json } from './helpers.js';
@@ -39,4 +40,5 @@ export const PATH_PARAMETERS: Record<string, Json> = {
   reservation: { name: 'reservation', in: 'path', required: true, description: 'the "reservation" of a POST /reserve answer', schema: { type: 'string' } },
   lease: { name: 'lease', in: 'path', required: true, description: 'the lease id of the acquire answer', schema: { type: 'string' } },
   asset: { name: 'asset', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(DOCS_ASSETS) } },
+  consoleFile: { name: 'consoleFile', in: 'path', required: true, schema: { type: 'string', enum: Object.keys(CONSOLE_ASSETS) } },
 };

@@ -52,7 +52,7 @@ export async function defineLeasePool(ctx: Context, { store }: RouteDeps): Promi
 
 export async function listLeases(ctx: Context, { store }: RouteDeps): Promise<void> {
   const name = poolName(ctx);
-  const leases = (await store.leases(name)).map((l) => ({ number: l.number, holder: l.holder, fence: l.fence, expires_at: iso(l.expiresAt), ...(l.meta ? { meta: l.meta } : {}) }));
+  const leases = (await store.leases(name)).map((l) => ({ number: l.number, lease: l.lease, holder: l.holder, fence: l.fence, expires_at: iso(l.expiresAt), ...(l.meta ? { meta: l.meta } : {}) }));
   sendJson(ctx, JSON.stringify({ pool: name, leases }));
 }
 

@@ -40,7 +40,7 @@ describe('file store: lease pools under a controlled clock', () => {
     now += 3_600_000;
     s = await serveFile(file, {}, { now: () => now });
     try {
-      expect((await request(s.url).get('/lease-pools/w/leases').expect(200)).body.leases).to.deep.equal([{ number: 0, holder: 'a', fence: 1, expires_at: '2026-01-05T01:00:10.000Z' }]);
+      expect((await request(s.url).get('/lease-pools/w/leases').expect(200)).body.leases).to.deep.equal([{ number: 0, lease: a.lease, holder: 'a', fence: 1, expires_at: '2026-01-05T01:00:10.000Z' }]);
       expect((await request(s.url).post(`/leases/${a.lease}/renew`).send({ ttl: 20 }).expect(200)).body.fence).to.equal(1);
       const c = (await request(s.url).post('/lease-pools/w/acquire').send({ holder: 'c' }).expect(201)).body as { number: number; fence: number };
       expect([c.number, c.fence]).to.deep.equal([1, 3]);

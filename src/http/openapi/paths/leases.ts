@@ -62,7 +62,7 @@ export const leaseSchemas: Json = {
       pool: ref('schemas', 'PoolName'),
       leases: {
         type: 'array',
-        items: { type: 'object', required: ['number', 'holder', 'fence', 'expires_at'], properties: { number: { type: 'integer' }, holder: { type: 'string' }, fence: { type: 'integer' }, expires_at: time, meta: { type: 'object' } } },
+        items: { type: 'object', required: ['number', 'lease', 'holder', 'fence', 'expires_at'], properties: { number: { type: 'integer' }, lease: { type: 'string', description: 'the lease id (release needs it and take:<pool>)' }, holder: { type: 'string' }, fence: { type: 'integer' }, expires_at: time, meta: { type: 'object' } } },
       },
     },
   },

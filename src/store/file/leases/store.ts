@@ -140,7 +140,7 @@ export class FileLeases implements LeaseStore {
   async leases(name: string): Promise<LeaseInfo[]> {
     return this.pool(name)
       .live(this.p.now())
-      .map(({ number, slot }) => ({ number, holder: slot.holder, fence: slot.fence, expiresAt: slot.expiresAt, ...(slot.meta ? { meta: slot.meta } : {}) }));
+      .map(({ number, slot }) => ({ number, lease: slot.lease, holder: slot.holder, fence: slot.fence, expiresAt: slot.expiresAt, ...(slot.meta ? { meta: slot.meta } : {}) }));
   }
 }
 

@@ -122,6 +122,6 @@ export class PostgresLeases implements LeaseStore {
   async leases(pool: string): Promise<LeaseInfo[]> {
     await this.info(pool);
     const { rows } = await this.db.query<LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM tan_leases WHERE pool = $1 AND ended IS NULL AND expires_at > now() ORDER BY number`, [pool]);
-    return rows.map((r) => ({ number: Number(r.number), holder: r.holder, fence: Number(r.fence), expiresAt: r.expires_ms, ...(r.meta ? { meta: r.meta } : {}) }));
+    return rows.map((r) => ({ number: Number(r.number), lease: r.lease, holder: r.holder, fence: Number(r.fence), expiresAt: r.expires_ms, ...(r.meta ? { meta: r.meta } : {}) }));
   }
 }
